@@ -1,0 +1,34 @@
+"""Demo consent document for the demo study (published once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tenants.utils import tenant_context
+
+from consent.models import ConsentDocument
+from consent.services import consent_document_draft, consent_document_publish
+
+DEMO_CONSENT = """You are invited to take part in a short study of decision making.
+
+What you will do: play the Balloon game for about 10 minutes. Each pump of a balloon earns points;
+a balloon may pop, and then its points are lost.
+
+What we record: your choices and their timing, and technical context such as whether the game tab
+was visible. We do not record your name or e-mail. You receive a pseudonymous code.
+
+Your rights: taking part is voluntary. You may stop at any time, withdraw your consent, download
+your data and ask for it to be deleted, using your participant code.
+"""
+
+
+def seed_study_demo(*, study: Any, users: dict[str, Any]) -> list[str]:
+    with tenant_context(study):
+        if ConsentDocument.objects.exists():
+            return []
+        document = consent_document_draft(
+            version="1.0", title="Consent to take part in the Balloon study", body=DEMO_CONSENT,
+            created_by_id=users["admin"].pk,
+        )
+        consent_document_publish(document=document)
+    return ["Published consent document v1.0 in the demo study."]

@@ -1,0 +1,187 @@
+"""Settings shared by every environment; each value comes from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from research_platform.env import env_bool, env_int, env_list, env_str
+from research_platform.services_config import broker_url, database_settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# A local .env fills in what the real environment does not set (the environment wins).
+load_dotenv(BASE_DIR / ".env", override=False)
+
+SECRET_KEY = env_str("SECRET_KEY", "insecure-local-key-change-me-" + "x" * 20)
+DEBUG = env_bool("DEBUG", False)
+
+# Studies live at <slug>.PLATFORM_DOMAIN; the bare domain is the platform host.
+PLATFORM_DOMAIN = env_str("PLATFORM_DOMAIN", "localhost")
+PLATFORM_PORT = env_int("PLATFORM_PORT", 8000)
+PLATFORM_SCHEME = env_str("PLATFORM_SCHEME", "http")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", "testserver"])
+
+# --- Applications -----------------------------------------------------------------------------
+# Placement is decided once (moving an app later silently leaves tables missing: research-notes).
+SHARED_APPS = [
+    "tenants",  # Study/Domain and roles are platform-wide; listed first so its migrate_schemas wins
+    "django_tenants",  # mandatory, public schema only
+    "django.contrib.contenttypes",  # shared only: listing it in both mislabels permissions (DT#53)
+    "django.contrib.auth",  # researchers, administrators and compliance officers are global users
+    "django.contrib.sessions",  # page logins happen on the platform host and reach study hosts
+    "django.contrib.messages",  # stateless helper, needs no tables
+    "django.contrib.staticfiles",  # no tables
+    "django.contrib.admin",  # one admin for the platform, on the public schema
+    "rest_framework",  # no tables
+    "rest_framework.authtoken",  # API tokens belong to global users
+    "drf_spectacular",  # no tables
+    "guardian",  # study-level permissions hang off Study rows in public
+    "axes",  # login lockout is about global accounts
+    "pgtrigger",  # no tables; its triggers travel with each app's migrations
+    "audit",  # hash-chained entries for platform-level actions (studies, memberships)
+]
+TENANT_APPS = [
+    # contenttypes stays in public only (research-notes, DT#53); tenant tables reach it via search_path.
+    "audit",  # hash-chained, append-only entries per study
+    "consent",  # consent documents and records belong to one study
+    "pseudonymization",  # participants and their keys are per study: unlinkable across studies
+    "games",  # sessions, balloons and events are study data
+    "traits",  # metrics, fits and profiles are study data
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Study"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "research_platform.urls_public"
+ROOT_URLCONF = "research_platform.urls_tenants"
+DEFAULT_NOT_FOUND_TENANT_VIEW = "tenants.views.UnknownHostView"
+# New studies are cloned from this migrated template schema instead of replaying migrations.
+TENANT_BASE_SCHEMA = "study_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+
+MIDDLEWARE = [
+    "tenants.middleware.StudyTenantMiddleware",  # first: picks the schema and URLconf by host
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "research_platform.wsgi.application"
+ASGI_APPLICATION = "research_platform.asgi.application"
+
+DATABASE_URL = env_str("DATABASE_URL")
+DATABASES = {"default": database_settings(BASE_DIR, DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# Page logins on the platform host also count on study hosts (DT#191).
+SESSION_COOKIE_DOMAIN = env_str("SESSION_COOKIE_DOMAIN") or (
+    None if PLATFORM_DOMAIN == "localhost" else f".{PLATFORM_DOMAIN}"
+)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- REST API ---------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "research_platform.errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Research platform API",
+    "DESCRIPTION": "Studies, consent, the Balloon game, traits and the audit trail.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Permissions, lockout, audit --------------------------------------------------------------
+GUARDIAN_MONKEY_PATCH_USER = False
+ANONYMOUS_USER_NAME = None  # no anonymous-user row: participants are not Django users
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Lock by account, not by IP: the platform keeps no IP addresses, and an attacker rotating
+# addresses still hits the same account's counter.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AUDITLOG_DISABLE_REMOTE_ADDR = True  # no IP addresses in audit payloads
+
+# --- Celery -----------------------------------------------------------------------------------
+CELERY_BROKER_URL = broker_url()
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+
+# --- Logging: no identifiers, ever; one line per record ---------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,18 @@
+"""Test settings: fast hashing, eager tasks for unit tests (integration tests start a real worker)."""
+
+from research_platform.env import env_bool
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Unit tests run tasks in-process; tests marked `integration` configure a real broker themselves.
+CELERY_TASK_ALWAYS_EAGER = env_bool("TEST_CELERY_EAGER", True)
+# Static files are served by Django's finders in tests; WhiteNoise needs a collected STATIC_ROOT.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_ENABLED = env_bool("AXES_ENABLED", True)

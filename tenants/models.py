@@ -1,0 +1,114 @@
+"""Studies are the tenants: each owns a PostgreSQL schema reached at <slug>.PLATFORM_DOMAIN."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+from games.config import GameConfigError, normalize_game_config
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+# Names that would clash with the platform's own hosts or schemas.
+RESERVED_SLUGS = frozenset({"www", "api", "admin", "public", "static", "media", "mail", "template", "platform"})
+
+
+def schema_name_for(slug: str) -> str:
+    """PostgreSQL schema of a study: hyphens are not valid unquoted identifiers."""
+    return "study_" + slug.replace("-", "_")
+
+
+def validate_slug(slug: str) -> None:
+    if not SLUG_RE.match(slug or ""):
+        raise ValidationError(
+            "A study slug is 3 to 40 characters: lowercase letters, digits and hyphens, starting with a letter.",
+            code="invalid_slug",
+        )
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(f"'{slug}' is reserved by the platform.", code="reserved_slug")
+
+
+def validate_game_config(value: dict) -> None:
+    try:
+        normalize_game_config(value)
+    except GameConfigError as exc:
+        raise ValidationError(str(exc), code="invalid_game_config") from exc
+
+
+class Study(TenantMixin):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        RECRUITING = "recruiting", "Recruiting"
+        CLOSED = "closed", "Closed"
+        ARCHIVED = "archived", "Archived"
+
+    slug = models.SlugField(max_length=40, unique=True, validators=[validate_slug])
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    game_config = models.JSONField(default=dict, validators=[validate_game_config])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    # Schemas are created by cloning the migrated template (see services.study_create) and are
+    # only dropped through the explicit, confirmed study_delete service.
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name_plural = "studies"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.slug})"
+
+    def create_schema(self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1) -> bool:
+        """Clone the migrated template; replay migrations only when no template is ready.
+
+        The clone copies the template's django_migrations rows, so the fake-migrate pass that
+        django-tenants runs after a clone is redundant and is skipped (it costs ~0.5 s).
+        """
+        from django.db import connection
+        from django_tenants.clone import CloneSchema
+
+        from tenants.provisioning import template_is_ready
+
+        if sync_schema and not getattr(self, "_provision_by_migrations", False) and template_is_ready():
+            CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, self.schema_name, "DATA")
+            connection.set_schema_to_public()
+            return True
+        if getattr(self, "_provision_by_migrations", False):
+            from django.test.utils import override_settings
+
+            with override_settings(TENANT_CREATION_FAKES_MIGRATIONS=False, TENANT_BASE_SCHEMA=None):
+                return super().create_schema(check_if_exists, sync_schema, verbosity)
+        return super().create_schema(check_if_exists, sync_schema, verbosity)
+
+    @property
+    def domain_name(self) -> str:
+        return f"{self.slug}.{settings.PLATFORM_DOMAIN}"
+
+    @property
+    def url(self) -> str:
+        port = settings.PLATFORM_PORT
+        default_port = (settings.PLATFORM_SCHEME == "http" and port == 80) or port == 443
+        suffix = "" if default_port else f":{port}"
+        return f"{settings.PLATFORM_SCHEME}://{self.domain_name}{suffix}/"
+
+    @property
+    def accepts_participants(self) -> bool:
+        return self.status == self.Status.RECRUITING
+
+
+class Domain(DomainMixin):
+    """Host names that route to a study (the primary one is <slug>.PLATFORM_DOMAIN)."""
+
+    class Meta:
+        ordering = ["domain"]

@@ -1,0 +1,124 @@
+"""Writes on studies: create (by cloning the template), update, archive, delete (confirmed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from games.config import GameConfigError, normalize_game_config
+from tenants.models import Domain, Study, schema_name_for, validate_slug
+from tenants.provisioning import drop_schema
+
+
+class StudyError(Exception):
+    """A study operation that cannot proceed; ``code`` is machine-readable."""
+
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+def _clean_config(game_config: dict[str, Any] | None) -> dict[str, Any]:
+    try:
+        return normalize_game_config(game_config)
+    except GameConfigError as exc:
+        raise StudyError("invalid_game_config", "The game configuration is not valid.", exc.errors) from exc
+
+
+@transaction.atomic
+def study_create(
+    *,
+    slug: str,
+    title: str,
+    created_by: AbstractBaseUser | None = None,
+    game_config: dict[str, Any] | None = None,
+    description: str = "",
+    by_migrations: bool = False,
+) -> Study:
+    """Create a study, its schema (a clone of the migrated template) and its primary domain.
+
+    ``by_migrations`` replays every migration instead of cloning; it exists to measure the
+    difference (benchmark) and as the fallback when no template has been prepared.
+    """
+    try:
+        validate_slug(slug)
+    except ValidationError as exc:
+        raise StudyError(exc.code or "invalid_slug", exc.messages[0], {"slug": exc.messages[0]}) from exc
+    title = (title or "").strip()
+    if not title:
+        raise StudyError("invalid_title", "A study needs a title.", {"title": "required"})
+    if Study.objects.filter(slug=slug).exists():
+        raise StudyError("slug_taken", f"A study with the slug '{slug}' already exists.", {"slug": "taken"})
+    study = Study(
+        schema_name=schema_name_for(slug),
+        slug=slug,
+        title=title[:200],
+        description=description,
+        game_config=_clean_config(game_config),
+        created_by=created_by,
+    )
+    study._provision_by_migrations = by_migrations  # type: ignore[attr-defined]
+    study.save()
+    Domain.objects.create(domain=study.domain_name, tenant=study, is_primary=True)
+    return study
+
+
+@transaction.atomic
+def study_update(
+    *,
+    study: Study,
+    title: str | None = None,
+    description: str | None = None,
+    status: str | None = None,
+    game_config: dict[str, Any] | None = None,
+) -> Study:
+    """Change a study's settings; archived studies are read-only."""
+    if study.status == Study.Status.ARCHIVED:
+        raise StudyError("study_archived", "An archived study cannot be changed.")
+    if title is not None:
+        if not title.strip():
+            raise StudyError("invalid_title", "A study needs a title.", {"title": "required"})
+        study.title = title.strip()[:200]
+    if description is not None:
+        study.description = description
+    if status is not None:
+        allowed = {Study.Status.DRAFT, Study.Status.RECRUITING, Study.Status.CLOSED}
+        if status not in allowed:
+            raise StudyError(
+                "invalid_status", "Status must be draft, recruiting or closed.", {"status": sorted(allowed)}
+            )
+        study.status = status
+    if game_config is not None:
+        study.game_config = _clean_config(game_config)
+    study.save()
+    return study
+
+
+@transaction.atomic
+def study_archive(*, study: Study, confirm: str) -> Study:
+    """Close a study for good while keeping its data; ``confirm`` must repeat the slug."""
+    if confirm != study.slug:
+        raise StudyError("confirmation_required", "Type the study's slug to confirm archiving.")
+    study.status = Study.Status.ARCHIVED
+    study.archived_at = timezone.now()
+    study.save(update_fields=["status", "archived_at", "updated_at"])
+    return study
+
+
+@transaction.atomic
+def study_delete(*, study: Study, confirm: str) -> None:
+    """Drop a study's schema and rows for good; ``confirm`` must repeat the slug."""
+    if confirm != study.slug:
+        raise StudyError("confirmation_required", "Type the study's slug to confirm deletion.")
+    connection.set_schema_to_public()
+    schema = study.schema_name
+    Domain.objects.filter(tenant=study).delete()
+    # TenantMixin.delete would drop the schema only with auto_drop_schema; we drop it explicitly.
+    Study.objects.filter(pk=study.pk).delete()
+    drop_schema(schema)
