@@ -1,11 +1,18 @@
-"""URLs of the platform host (public schema)."""
+"""URLs of the platform host (public schema). Each app owns its own urls module."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+import audit.urls_platform
+import tenants.urls_platform
 from research_platform.health import healthz
+
+api_v1 = [*tenants.urls_platform.api_urlpatterns, *audit.urls_platform.api_urlpatterns]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    *tenants.urls_platform.urlpatterns,
+    *audit.urls_platform.urlpatterns,
 ]

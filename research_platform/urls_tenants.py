@@ -1,11 +1,21 @@
-"""URLs of a study host (the study's schema)."""
+"""URLs of a study host (the study's schema). Each app owns its own urls module."""
 
-from django.urls import path
+from django.urls import include, path
 
+import audit.urls
+import consent.urls
+import games.urls
+import pseudonymization.urls
+import tenants.urls_study
+import traits.urls
 from research_platform.health import healthz
-from research_platform.study_home import study_home
+
+_APPS = (tenants.urls_study, consent.urls, pseudonymization.urls, games.urls, traits.urls, audit.urls)
+
+api_v1 = [pattern for module in _APPS for pattern in module.api_urlpatterns]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("", study_home, name="study-home"),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    *[pattern for module in _APPS for pattern in module.urlpatterns],
 ]

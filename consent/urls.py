@@ -1,0 +1,8 @@
+"""URLs of the consent app on a study host: `urlpatterns` (pages) and `api_urlpatterns` (under /api/v1/)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from consent.views import study_home
+
+urlpatterns: list[URLPattern | URLResolver] = [path("", study_home, name="study-home")]
+api_urlpatterns: list[URLPattern | URLResolver] = []
