@@ -36,6 +36,7 @@ SHARED_APPS = [
     "rest_framework",  # no tables
     "rest_framework.authtoken",  # API tokens belong to global users
     "drf_spectacular",  # no tables
+    "drf_spectacular_sidecar",  # Swagger UI served locally (no CDN)
     "guardian",  # study-level permissions hang off Study rows in public
     "axes",  # login lockout is about global accounts
     "pgtrigger",  # no tables; its triggers travel with each app's migrations
@@ -60,6 +61,8 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "tenants.views.UnknownHostView"
 TENANT_BASE_SCHEMA = "study_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Set search_path once per tenant switch, not before every query (halves round trips).
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "tenants.middleware.StudyTenantMiddleware",  # first: picks the schema and URLconf by host
@@ -145,6 +148,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Studies, consent, the Balloon game, traits and the audit trail.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Permissions, lockout, audit --------------------------------------------------------------
@@ -154,6 +161,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_CALLABLE = "tenants.auth_api.lockout_response"
 # Lock by account, not by IP: the platform keeps no IP addresses, and an attacker rotating
 # addresses still hits the same account's counter.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
