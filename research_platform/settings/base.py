@@ -167,8 +167,20 @@ AXES_LOCKOUT_CALLABLE = "tenants.auth_api.lockout_response"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # no IP addresses in audit payloads
 
+# --- Cache: shared across processes when Redis is there (rate limits must count per platform) ---
+_BROKER_URL = broker_url()
+REDIS_CACHE_URL = env_str("REDIS_CACHE_URL") or _BROKER_URL
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL,
+         "KEY_PREFIX": "rp", "TIMEOUT": 300}
+        if REDIS_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Celery -----------------------------------------------------------------------------------
-CELERY_BROKER_URL = broker_url()
+CELERY_BROKER_URL = _BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
