@@ -1,0 +1,169 @@
+"""Export formats (pure, no Django): column dictionaries, streamed CSV, streamed zip, Psych-DS.
+
+Everything here works on iterators so an export of any size runs in constant memory: rows are
+turned into CSV text a chunk at a time, and the Psych-DS zip is written through a sink that
+hands each compressed chunk to the caller as soon as it exists.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+EXPORT_FORMAT_VERSION = "rp-export/1.0.0"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    unit: str = ""
+
+
+# One row per recorded event, in seq order: jsPsych-style trial_index/time_elapsed/rt are kept.
+TRIAL_COLUMNS: tuple[Column, ...] = (
+    Column("participant", "Pseudonymous participant code"),
+    Column("session", "Session number of this participant (1 = first)"),
+    Column("trial_index", "Event sequence number within the session (seq)"),
+    Column("event_type", "Event type (bart-events/1)"),
+    Column("balloon", "Balloon index within the session (0-based)"),
+    Column("pump", "Pump count on this balloon after this event"),
+    Column("time_elapsed", "Time since session start, monotonic client clock", "ms"),
+    Column("rt", "Response time of the action, when the client measured one", "ms"),
+    Column("client_ts", "Client wall clock at the event (Unix epoch)", "ms"),
+    Column("received_at", "Server receive time (ISO 8601, UTC)"),
+    Column("context", "For context events: what changed (e.g. visibility:hidden)"),
+    Column("flagged", "1 when the event did not fit the balloon schedule, else 0"),
+    Column("event_schema", "Version of the event schema"),
+)
+
+# One row per balloon.
+BALLOON_COLUMNS: tuple[Column, ...] = (
+    Column("participant", "Pseudonymous participant code"),
+    Column("session", "Session number of this participant (1 = first)"),
+    Column("balloon", "Balloon index within the session (0-based)"),
+    Column("color", "Balloon colour"),
+    Column("max_pumps", "Largest possible explosion point for this colour", "pumps"),
+    Column("explosion_point", "Pre-drawn pump at which this balloon pops", "pumps"),
+    Column("pumps", "Pumps on this balloon, counting the fatal pump", "pumps"),
+    Column("exploded", "1 if the balloon popped, else 0"),
+    Column("earnings", "Amount banked from this balloon", "currency units"),
+    Column("event_schema", "Version of the event schema"),
+)
+
+# hBayesDM's bart_par4 / bart_ewmv input: pumps count the fatal pump.
+HBAYESDM_COLUMNS: tuple[Column, ...] = (
+    Column("subjID", "Pseudonymous participant code"),
+    Column("pumps", "Pumps on the balloon, counting the fatal pump", "pumps"),
+    Column("explosion", "1 if the balloon popped, else 0"),
+)
+
+
+def csv_lines(columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, delimiter: str = ",") -> Iterator[str]:
+    """Header, then one CSV line per row; flushed in chunks of about 64 KB."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    names = [c.name for c in columns]
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow(["" if row.get(name) is None else row.get(name) for name in names])
+        if buffer.tell() > 65536:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+_KEY_VALUE = re.compile(r"[^A-Za-z0-9]")
+
+
+def psychds_value(value: str) -> str:
+    """Psych-DS keyword values are alphanumeric: 'P-7K3M-Q9XW' becomes 'P7K3MQ9XW'."""
+    return _KEY_VALUE.sub("", value) or "x"
+
+
+def psychds_filename(*, study: str, subject: str | None = None, session: int | None = None,
+                     suffix: str = "data") -> str:
+    parts = [f"study-{psychds_value(study)}"]
+    if subject is not None:
+        parts.append(f"subject-{psychds_value(subject)}")
+    if session is not None:
+        parts.append(f"session-{session}")
+    return "data/" + "_".join(parts) + f"_{suffix}.csv"
+
+
+def psychds_description(
+    *, name: str, description: str, columns: Iterable[Column], versions: dict[str, str]
+) -> dict[str, Any]:
+    """dataset_description.json: schema.org Dataset whose variableMeasured lists every column."""
+    seen: dict[str, Column] = {}
+    for column in columns:
+        seen.setdefault(column.name, column)
+    return {
+        "@context": "http://schema.org/",
+        "@type": "Dataset",
+        "name": name,
+        "description": description,
+        "variableMeasured": [
+            {"@type": "PropertyValue", "name": c.name, "description": c.description,
+             **({"unitText": c.unit} if c.unit else {})}
+            for c in seen.values()
+        ],
+        "keywords": ["Balloon Analogue Risk Task", "BART", "risk taking"],
+        "version": EXPORT_FORMAT_VERSION,
+        "additionalProperty": [{"@type": "PropertyValue", "name": k, "value": v} for k, v in sorted(versions.items())],
+    }
+
+
+def data_dictionary(columns_by_file: dict[str, Sequence[Column]]) -> Iterator[str]:
+    rows = (
+        {"file": file_name, "column": c.name, "description": c.description, "unit": c.unit}
+        for file_name, columns in columns_by_file.items()
+        for c in columns
+    )
+    header = (Column("file", ""), Column("column", ""), Column("description", ""), Column("unit", ""))
+    return csv_lines(header, rows)
+
+
+class _Sink(io.RawIOBase):
+    """A write-only, unseekable stream whose bytes are collected and drained by the generator."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def drain(self) -> bytes:
+        out = b"".join(self.chunks)
+        self.chunks.clear()
+        return out
+
+
+def stream_zip(files: Iterable[tuple[str, Iterable[str]]]) -> Iterator[bytes]:
+    """Yield a zip archive of (name, text chunks) pairs, chunk by chunk (zip64, deflated)."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, chunks in files:
+            with archive.open(name, mode="w", force_zip64=True) as member:
+                for chunk in chunks:
+                    member.write(chunk.encode("utf-8"))
+                    if len(sink.chunks) > 0:
+                        yield sink.drain()
+            yield sink.drain()
+    yield sink.drain()
+
+
+def json_text(payload: dict[str, Any]) -> Iterator[str]:
+    yield json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
