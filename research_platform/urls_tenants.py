@@ -4,6 +4,7 @@ from django.urls import include, path
 
 import audit.urls
 import consent.urls
+import dashboard.urls
 import games.urls
 import pseudonymization.urls
 import tenants.urls_study
@@ -11,7 +12,9 @@ import traits.urls
 from research_platform import api_docs
 from research_platform.health import healthz
 
-_APPS = (tenants.urls_study, consent.urls, pseudonymization.urls, games.urls, traits.urls, audit.urls)
+_APPS = (
+    tenants.urls_study, consent.urls, pseudonymization.urls, games.urls, traits.urls, audit.urls, dashboard.urls
+)
 
 api_v1 = [pattern for module in _APPS for pattern in module.api_urlpatterns]
 

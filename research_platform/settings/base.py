@@ -49,6 +49,7 @@ TENANT_APPS = [
     "pseudonymization",  # participants and their keys are per study: unlinkable across studies
     "games",  # sessions, balloons and events are study data
     "traits",  # metrics, fits and profiles are study data
+    "dashboard",  # export jobs and their files belong to one study
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,87 @@
+"""Study administration pages (managers): settings, game configuration, members and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from dashboard.forms import GameConfigForm, GrantRoleForm, RevokeRoleForm, StudySettingsForm
+from research_platform.errors import ApplicationError
+from tenants.membership import membership_grant, membership_revoke
+from tenants.models import StudyMembership
+from tenants.permissions import StudyPageMixin
+from tenants.services import StudyError, study_update
+
+
+class StudySettingsPage(StudyPageMixin, View):
+    required_study_perm = "change_settings"
+
+    def _render(self, request: HttpRequest, settings_form: Any, game_form: Any, status: int = 200) -> HttpResponse:
+        context = {"study": self.study, "perms": self.study_perms, "settings_form": settings_form,
+                   "game_form": game_form}
+        return render(request, "dashboard/manage_settings.html", context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        settings_form = StudySettingsForm(initial={"title": self.study.title, "description": self.study.description,
+                                                   "status": self.study.status})
+        game_form = GameConfigForm(initial=GameConfigForm.initial_from(self.study.game_config))
+        return self._render(request, settings_form, game_form)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        settings_form = StudySettingsForm(request.POST if "save_settings" in request.POST else None,
+                                          initial={"title": self.study.title, "status": self.study.status,
+                                                   "description": self.study.description})
+        game_form = GameConfigForm(request.POST if "save_game" in request.POST else None,
+                                   initial=GameConfigForm.initial_from(self.study.game_config))
+        form = settings_form if "save_settings" in request.POST else game_form
+        if not form.is_valid():
+            return self._render(request, settings_form, game_form, status=400)
+        try:
+            if form is settings_form:
+                study_update(study=self.study, **form.cleaned_data)
+            else:
+                study_update(study=self.study, game_config=form.cleaned_data["config"])
+        except StudyError as exc:
+            form.add_error(None, exc.message)
+            return self._render(request, settings_form, game_form, status=400)
+        messages.success(request, "Saved.")
+        return redirect("study-manage")
+
+
+class MembersPage(StudyPageMixin, View):
+    required_study_perm = "manage_members"
+
+    def _render(self, request: HttpRequest, grant_form: Any, status: int = 200) -> HttpResponse:
+        members = StudyMembership.objects.filter(study=self.study).select_related("user").order_by("user__username")
+        return render(request, "dashboard/manage_members.html",
+                      {"study": self.study, "perms": self.study_perms, "members": members,
+                       "grant_form": grant_form}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, GrantRoleForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        revoking = "revoke" in request.POST
+        form = RevokeRoleForm(request.POST) if revoking else GrantRoleForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, GrantRoleForm() if revoking else form, status=400)
+        user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
+        if user is None:
+            form.add_error("username", "No account with that username.")
+            return self._render(request, GrantRoleForm() if revoking else form, status=400)
+        try:
+            if revoking:
+                membership_revoke(study=self.study, user=user, revoked_by=request.user)
+                messages.success(request, f"Revoked {user.username}'s role.")
+            else:
+                membership_grant(study=self.study, user=user, role=form.cleaned_data["role"],
+                                 granted_by=request.user)
+                messages.success(request, f"{user.username} is now {form.cleaned_data['role']}.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("study-manage-members")
