@@ -159,6 +159,12 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # no IP addresses in audit payloads
 
+# --- Encryption of identifiers (pseudonymization app; docs/privacy.md) ----------------------
+# Master keys (base64 of 32 bytes), comma-separated, the current key first; or PLATFORM_MASTER_KEYS_FILE.
+# Local and test settings fall back to a published development key; production requires a real one.
+PLATFORM_MASTER_KEYS = env_str("PLATFORM_MASTER_KEYS")
+PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = False
+
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = broker_url()
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None

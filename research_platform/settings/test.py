@@ -16,3 +16,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# No master key configured: use the published development key (identifiers are then NOT protected;
+# the pseudonymization system check says so at start-up).
+if not PLATFORM_MASTER_KEYS:
+    from pseudonymization.crypto import development_master_key
+
+    PLATFORM_MASTER_KEYS = development_master_key()
+    PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = True
