@@ -5,14 +5,21 @@ from django.urls import include, path
 
 import audit.urls_platform
 import tenants.urls_platform
+from research_platform import api_docs
 from research_platform.health import healthz
 
 api_v1 = [*tenants.urls_platform.api_urlpatterns, *audit.urls_platform.api_urlpatterns]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    *api_docs.urlpatterns,
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     *tenants.urls_platform.urlpatterns,
     *audit.urls_platform.urlpatterns,
 ]
+
+handler400 = api_docs.handlers["handler400"]
+handler403 = api_docs.handlers["handler403"]
+handler404 = api_docs.handlers["handler404"]
+handler500 = api_docs.handlers["handler500"]

@@ -8,6 +8,7 @@ import games.urls
 import pseudonymization.urls
 import tenants.urls_study
 import traits.urls
+from research_platform import api_docs
 from research_platform.health import healthz
 
 _APPS = (tenants.urls_study, consent.urls, pseudonymization.urls, games.urls, traits.urls, audit.urls)
@@ -16,6 +17,12 @@ api_v1 = [pattern for module in _APPS for pattern in module.api_urlpatterns]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    *api_docs.urlpatterns,
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     *[pattern for module in _APPS for pattern in module.urlpatterns],
 ]
+
+handler400 = api_docs.handlers["handler400"]
+handler403 = api_docs.handlers["handler403"]
+handler404 = api_docs.handlers["handler404"]
+handler500 = api_docs.handlers["handler500"]

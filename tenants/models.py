@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from games.config import GameConfigError, normalize_game_config
+from tenants.roles import STUDY_PERMISSIONS
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 # Names that would clash with the platform's own hosts or schemas.
@@ -65,6 +67,9 @@ class Study(TenantMixin):
     class Meta:
         ordering = ["slug"]
         verbose_name_plural = "studies"
+        # view_study is one of Django's defaults; the rest are the study roles' building blocks.
+        default_permissions = ("add", "change", "delete", "view")
+        permissions = [(code, text) for code, text in STUDY_PERMISSIONS.items() if code != "view_study"]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.slug})"
@@ -112,3 +117,32 @@ class Domain(DomainMixin):
 
     class Meta:
         ordering = ["domain"]
+
+
+class StudyMembership(models.Model):
+    """Who holds which role on a study. The guardian rows below are what is enforced."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_memberships")
+    role = models.CharField(max_length=32)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["study", "user"], name="one_membership_per_user_and_study")]
+        ordering = ["study__slug", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} of {self.study.slug}"
+
+
+class StudyUserObjectPermission(UserObjectPermissionBase):
+    """guardian's direct foreign key: no (content_type, object_pk) collisions across studies."""
+
+    content_object = models.ForeignKey(Study, on_delete=models.CASCADE)
+
+
+class StudyGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Study, on_delete=models.CASCADE)

@@ -76,6 +76,7 @@ def seed_demo() -> list[str]:
             study.status = Study.Status.RECRUITING
             study.save(update_fields=["status"])
             lines.append(f"Created the demo study at {study.url}")
+        lines.extend(_seed_roles(study=study, users=users))
         for hook in _app_seed_hooks():
             lines.extend(hook(study=study, users=users))
     if created:
@@ -87,6 +88,27 @@ def seed_demo() -> list[str]:
         note.chmod(0o600)
         lines.append("Demo accounts (shown once; also kept in var/demo-credentials.txt):")
         lines.extend(f"  {username} / {password}" for username, password in created)
+    return lines
+
+
+STUDY_ADMINISTRATORS_GROUP = "Study administrators"
+
+
+def _seed_roles(*, study: Study, users: dict) -> list[str]:
+    """The researcher manages the demo study and may create studies; compliance audits it."""
+    from django.contrib.auth.models import Group, Permission
+
+    from tenants.membership import membership_grant
+    from tenants.models import StudyMembership
+
+    group, _ = Group.objects.get_or_create(name=STUDY_ADMINISTRATORS_GROUP)
+    group.permissions.add(Permission.objects.get(content_type__app_label="tenants", codename="add_study"))
+    users["researcher"].groups.add(group)
+    lines = []
+    for username, role in (("researcher", "manager"), ("compliance", "compliance")):
+        if not StudyMembership.objects.filter(study=study, user=users[username]).exists():
+            membership_grant(study=study, user=users[username], role=role, granted_by=users["admin"])
+            lines.append(f"Granted {username} the {role} role on the demo study.")
     return lines
 
 

@@ -1,6 +1,12 @@
-"""Researcher-facing study-host URLs owned by the tenants app (study details, members)."""
+"""Researcher-facing study-host URLs owned by the tenants app (the current study, login pages)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
-api_urlpatterns: list[URLPattern | URLResolver] = []
+from tenants import apis, auth_api, pages
+
+urlpatterns: list[URLPattern | URLResolver] = [*pages.urlpatterns]
+api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("study/", apis.CurrentStudyApi.as_view(), name="current-study"),
+    # Revoking a token works on any host the token is used on.
+    path("auth/token/", auth_api.TokenApi.as_view(), name="auth-token"),
+]

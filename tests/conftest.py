@@ -80,3 +80,44 @@ def alpha_client(alpha: Study) -> Client:
 @pytest.fixture
 def beta_client(beta: Study) -> Client:
     return host_client(beta.domain_name)
+
+
+# --- The cast: who must be let in and who must be refused ------------------------------------
+ROLE_ACTORS = ("manager", "analyst", "viewer", "compliance")
+ALL_ACTORS = ("admin", *ROLE_ACTORS, "outsider", "other_manager", "anonymous")
+
+
+@pytest.fixture
+def cast(alpha: Study, beta: Study) -> dict:
+    """A platform admin, one user per role on alpha, an outsider and beta's manager.
+
+    Returns {actor: user or None}; ``anonymous`` maps to None. Roles are granted through the
+    real service, as in production.
+    """
+    from django.contrib.auth import get_user_model
+
+    from tenants.membership import membership_grant
+
+    user_model = get_user_model()
+    people: dict = {"anonymous": None}
+    people["admin"] = user_model.objects.create_user("t_admin", password="pw-admin-123", is_staff=True,
+                                                     is_superuser=True)
+    for role in ROLE_ACTORS:
+        people[role] = user_model.objects.create_user(f"t_{role}", password=f"pw-{role}-123")
+        membership_grant(study=alpha, user=people[role], role=role)
+    people["outsider"] = user_model.objects.create_user("t_outsider", password="pw-outsider-123")
+    people["other_manager"] = user_model.objects.create_user("t_other", password="pw-other-123")
+    membership_grant(study=beta, user=people["other_manager"], role="manager")
+    return people
+
+
+def api_client_for(user, host: str):  # type: ignore[no-untyped-def]
+    """A DRF client on ``host`` authenticated by the user's API token (or anonymous)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_HOST=host)
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client

@@ -36,6 +36,7 @@ SHARED_APPS = [
     "rest_framework",  # no tables
     "rest_framework.authtoken",  # API tokens belong to global users
     "drf_spectacular",  # no tables
+    "drf_spectacular_sidecar",  # Swagger UI served locally (no CDN)
     "guardian",  # study-level permissions hang off Study rows in public
     "axes",  # login lockout is about global accounts
     "pgtrigger",  # no tables; its triggers travel with each app's migrations
@@ -60,6 +61,8 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "tenants.views.UnknownHostView"
 TENANT_BASE_SCHEMA = "study_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Set search_path once per tenant switch, not before every query (halves round trips).
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "tenants.middleware.StudyTenantMiddleware",  # first: picks the schema and URLconf by host
@@ -145,6 +148,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Studies, consent, the Balloon game, traits and the audit trail.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Permissions, lockout, audit --------------------------------------------------------------
@@ -154,10 +161,23 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_CALLABLE = "tenants.auth_api.lockout_response"
 # Lock by account, not by IP: the platform keeps no IP addresses, and an attacker rotating
 # addresses still hits the same account's counter.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # no IP addresses in audit payloads
+
+# --- Cache: shared across processes when Redis is there (rate limits must count per platform) ---
+_BROKER_URL = broker_url()
+REDIS_CACHE_URL = env_str("REDIS_CACHE_URL") or _BROKER_URL
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL,
+         "KEY_PREFIX": "rp", "TIMEOUT": 300}
+        if REDIS_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # --- Encryption of identifiers (pseudonymization app; docs/privacy.md) ----------------------
 # Master keys (base64 of 32 bytes), comma-separated, the current key first; or PLATFORM_MASTER_KEYS_FILE.
@@ -166,7 +186,7 @@ PLATFORM_MASTER_KEYS = env_str("PLATFORM_MASTER_KEYS")
 PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = False
 
 # --- Celery -----------------------------------------------------------------------------------
-CELERY_BROKER_URL = broker_url()
+CELERY_BROKER_URL = _BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None

@@ -16,6 +16,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Each test process counts its own rate limits: a shared Redis would mix parallel runs.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # No master key configured: use the published development key (identifiers are then NOT protected;
 # the pseudonymization system check says so at start-up).

@@ -1,0 +1,109 @@
+"""Admin for studies, domains and roles, under the same rules as the API.
+
+Platform admins (superusers) see everything; other staff see only the studies they hold a role
+on, and change them only with the matching study permission. Roles are granted and revoked
+through the membership services so guardian permissions and the audit trail stay in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from tenants.membership import membership_grant, membership_revoke
+from tenants.models import Domain, Study, StudyMembership
+from tenants.permissions import user_has_study_perm
+
+
+def _visible_studies(request: HttpRequest) -> QuerySet[Study]:
+    if request.user.is_superuser:
+        return Study.objects.all()
+    return Study.objects.filter(memberships__user=request.user).distinct()
+
+
+@admin.register(Study)
+class StudyAdmin(admin.ModelAdmin):
+    list_display = ("slug", "title", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("slug", "title")
+    readonly_fields = ("schema_name", "slug", "created_by", "created_at", "updated_at", "archived_at")
+    fields = ("slug", "schema_name", "title", "description", "status", "game_config", "created_by",
+              "created_at", "updated_at", "archived_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Study]:
+        return _visible_studies(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Studies are provisioned through the API or `manage.py create_study` (schema cloning).
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deletion drops a schema: only the confirmed `delete_study` command does it.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return request.user.is_superuser or request.user.is_staff
+        return user_has_study_perm(request.user, obj, "change_settings")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return request.user.is_staff
+        return user_has_study_perm(request.user, obj, "view_study")
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ("domain", "tenant", "is_primary")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Domain]:
+        return Domain.objects.filter(tenant__in=_visible_studies(request)).select_related("tenant")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(StudyMembership)
+class StudyMembershipAdmin(admin.ModelAdmin):
+    list_display = ("study", "user", "role", "granted_by", "granted_at")
+    list_filter = ("role", "study")
+    readonly_fields = ("granted_by", "granted_at")
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StudyMembership]:
+        qs = StudyMembership.objects.select_related("study", "user", "granted_by")
+        if request.user.is_superuser:
+            return qs
+        managed = [s.pk for s in _visible_studies(request) if user_has_study_perm(request.user, s, "manage_members")]
+        return qs.filter(study_id__in=managed)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_staff
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and (obj is None or user_has_study_perm(request.user, obj.study, "manage_members"))
+
+    has_change_permission = has_view_permission
+    has_add_permission = lambda self, request: request.user.is_staff  # noqa: E731
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_view_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "study":
+            kwargs["queryset"] = _visible_studies(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: StudyMembership, form: Any, change: bool) -> None:
+        if not user_has_study_perm(request.user, obj.study, "manage_members"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        membership = membership_grant(study=obj.study, user=obj.user, role=obj.role, granted_by=request.user)
+        obj.pk = membership.pk
+
+    def delete_model(self, request: HttpRequest, obj: StudyMembership) -> None:
+        membership_revoke(study=obj.study, user=obj.user, revoked_by=request.user)

@@ -1,0 +1,95 @@
+"""Writes on study roles: grant (or change) and revoke, keeping guardian permissions in step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from research_platform.errors import ApplicationError
+from tenants.models import Study, StudyMembership, StudyUserObjectPermission
+from tenants.roles import CUSTOM_ROLE, ROLES, STUDY_PERMISSIONS
+
+
+def _permissions_for(role: str, permissions: Iterable[str] | None) -> frozenset[str]:
+    if role == CUSTOM_ROLE:
+        wanted = frozenset(permissions or ())
+        unknown = sorted(wanted - set(STUDY_PERMISSIONS))
+        if not wanted or unknown:
+            raise ApplicationError(
+                "invalid_permissions",
+                "A custom role needs one or more known permissions.",
+                details={"unknown": unknown, "known": sorted(STUDY_PERMISSIONS)},
+            )
+        return wanted
+    if role not in ROLES:
+        raise ApplicationError(
+            "invalid_role", f"Unknown role '{role}'.", details={"roles": [*sorted(ROLES), CUSTOM_ROLE]}
+        )
+    return ROLES[role]
+
+
+def _audit(**kwargs: Any) -> None:
+    """Write the audit entry when the audit app offers it (it lands separately)."""
+    try:
+        from audit.services import audit_event
+    except ImportError:
+        return
+    audit_event(**kwargs)
+
+
+@transaction.atomic
+def membership_grant(
+    *, study: Study, user: Any, role: str, granted_by: Any = None, permissions: Iterable[str] | None = None
+) -> StudyMembership:
+    """Give ``user`` exactly the permissions of ``role`` on ``study`` (replacing any earlier role)."""
+    wanted = _permissions_for(role, permissions)
+    if not user.is_active:
+        raise ApplicationError("inactive_user", "That account is deactivated.")
+    current = set(
+        StudyUserObjectPermission.objects.filter(user=user, content_object=study).values_list(
+            "permission__codename", flat=True
+        )
+    )
+    for codename in current - wanted:
+        remove_perm(f"tenants.{codename}", user, study)
+    for codename in wanted - current:
+        assign_perm(f"tenants.{codename}", user, study)
+    membership, _ = StudyMembership.objects.update_or_create(
+        study=study, user=user, defaults={"role": role, "granted_by": granted_by}
+    )
+    _audit(
+        action="membership.grant",
+        actor_id=getattr(granted_by, "pk", None),
+        actor_type="user" if granted_by is not None else "system",
+        target_type="tenants.StudyMembership",
+        target_id=str(membership.pk),
+        changes={"study": study.slug, "user_id": user.pk, "role": role, "permissions": sorted(wanted)},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, study: Study, user: Any, revoked_by: Any = None) -> None:
+    """Remove every permission ``user`` holds on ``study``; effective on the next request."""
+    deleted, _ = StudyMembership.objects.filter(study=study, user=user).delete()
+    perms = StudyUserObjectPermission.objects.filter(user=user, content_object=study)
+    had_permissions = perms.exists()
+    perms.delete()
+    if not deleted and not had_permissions:
+        raise ApplicationError("not_a_member", "That user holds no role on this study.", status_code=404)
+    _audit(
+        action="membership.revoke",
+        actor_id=getattr(revoked_by, "pk", None),
+        actor_type="user" if revoked_by is not None else "system",
+        target_type="tenants.Study",
+        target_id=str(study.pk),
+        changes={"study": study.slug, "user_id": user.pk},
+    )
+
+
+def study_permission_objects() -> list[Permission]:
+    return list(Permission.objects.filter(content_type__app_label="tenants", codename__in=STUDY_PERMISSIONS))
