@@ -34,7 +34,9 @@ class CurrentConsentApi(APIView):
     def get(self, request: Request) -> Response:
         document = consent_document_current()
         if document is None:
-            raise ApplicationError("no_consent_document", "This study has no published consent document.", status_code=404)
+            raise ApplicationError(
+                "no_consent_document", "This study has no published consent document.", status_code=404
+            )
         return Response(ConsentDocumentOut(document).data)
 
 

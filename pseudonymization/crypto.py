@@ -91,7 +91,8 @@ def parse_master_keys(value: str | None) -> tuple[MasterKey, ...]:
     entries = [item for item in (value or "").replace(",", " ").split() if item]
     if not entries:
         raise KeyConfigurationError("PLATFORM_MASTER_KEYS is not set: no identifier can be encrypted or read.")
-    keys = tuple(MasterKey(key_id=key_id_of(raw), key=raw) for raw in (_decode_key(e, i + 1) for i, e in enumerate(entries)))
+    raws = [_decode_key(entry, position) for position, entry in enumerate(entries, start=1)]
+    keys = tuple(MasterKey(key_id=key_id_of(raw), key=raw) for raw in raws)
     if len({k.key_id for k in keys}) != len(keys):
         raise KeyConfigurationError("PLATFORM_MASTER_KEYS lists the same key twice.")
     return keys

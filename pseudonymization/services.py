@@ -83,7 +83,8 @@ def participant_external_id(*, participant: Participant) -> str | None:
         data_key = crypto.open_sealed(
             keyring.participant_kek(), bytes(key_row.wrapped_key), aad=crypto.participant_key_aad(code)
         )
-        plain = crypto.open_sealed(data_key, bytes(participant.external_id_ciphertext), aad=crypto.external_id_aad(code))
+        ciphertext = bytes(participant.external_id_ciphertext)
+        plain = crypto.open_sealed(data_key, ciphertext, aad=crypto.external_id_aad(code))
     except crypto.DecryptionError as exc:
         raise keyring.KeyUnavailable(f"The identifier of participant {code} does not decrypt.") from exc
     return plain.decode("utf-8")
@@ -103,7 +104,10 @@ def participant_shred_key(*, participant: Participant) -> bool:
     return deleted > 0
 
 
-def token_issue(*, participant: Participant, lifetime: timedelta = DEFAULT_TOKEN_LIFETIME) -> tuple[str, ParticipantToken]:
+@transaction.atomic
+def token_issue(
+    *, participant: Participant, lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
+) -> tuple[str, ParticipantToken]:
     """A new bearer token; the clear token is returned once and never stored."""
     token = crypto.new_token()
     row = ParticipantToken.objects.create(

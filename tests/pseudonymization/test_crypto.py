@@ -38,7 +38,7 @@ def test_the_blind_index_matches_case_variants_but_depends_on_the_key():
 
 def test_external_ids_are_normalized_and_bad_ones_rejected():
     assert crypto.normalize_external_id("  5f1a2b\n") == "5f1a2b"
-    assert crypto.normalize_external_id("ＡＢＣ") == "ABC"  # full-width letters typed on a phone
+    assert crypto.normalize_external_id("\uff21\uff22\uff23") == "ABC"  # full-width letters typed on a phone
     for bad in ("", "   ", "a" * 129, "abc\x00def", 12345, None):
         with pytest.raises(crypto.InvalidExternalId):
             crypto.normalize_external_id(bad)

@@ -21,10 +21,10 @@ from tests.consent.support import bearer, enrol, publish
 
 
 class WhoAmI(ParticipantAPIView):
-    def get(self, request):  # noqa: ANN001, ANN201
+    def get(self, request):
         return Response({"participant_code": self.participant.participant_code})
 
-    def post(self, request):  # noqa: ANN001, ANN201
+    def post(self, request):
         return Response({"ok": True})
 
 
