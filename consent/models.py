@@ -1,4 +1,4 @@
-"""Consent documents (immutable once published) and, later, participants' consent records."""
+"""Consent documents (immutable once published), participants' consent records, and the study's consent settings."""
 
 from __future__ import annotations
 
@@ -45,4 +45,58 @@ class ConsentDocument(models.Model):
                 raise ValidationError("A published consent document is immutable; create a new version.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
+
+class ConsentRecord(models.Model):
+    """One participant's agreement to one exact document version (and its hash), and its withdrawal."""
+
+    class Method(models.TextChoices):
+        WEB = "web", "Web form"
+        API = "api", "API"
+
+    participant = models.ForeignKey(
+        "pseudonymization.Participant", on_delete=models.CASCADE, related_name="consent_records"
+    )
+    document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT, related_name="records")
+    # The hash agreed to, copied: the proof does not depend on the document row staying untouched.
+    sha256 = models.CharField(max_length=64)
+    method = models.CharField(max_length=8, choices=Method.choices)
+    agreed_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-agreed_at", "-id"]
+        constraints = [
+            # A retry or a second click never records the same agreement twice.
+            models.UniqueConstraint(
+                fields=["participant", "document"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_live_record_per_document",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"consent of participant {self.participant_id} to document {self.document_id}"
+
+
+DEFAULT_EXTERNAL_ID_PARAMS = ["PROLIFIC_PID", "workerId", "participant"]
+
+
+def default_external_id_params() -> list[str]:
+    return list(DEFAULT_EXTERNAL_ID_PARAMS)
+
+
+class ConsentSettings(models.Model):
+    """Per-study consent behaviour (one row; absent means the defaults)."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    # Query parameters of a survey-panel link that carry the participant's panel id, first match wins.
+    external_id_params = models.JSONField(default=default_external_id_params)
+    # When a new version is published, earlier agreements stop counting until the person agrees again.
+    require_reconsent = models.BooleanField(default=False)
+    token_lifetime_hours = models.PositiveIntegerField(default=24)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "consent settings"
 

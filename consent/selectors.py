@@ -1,9 +1,38 @@
-"""Reads on consent documents."""
+"""Reads on consent documents, records and settings."""
 
 from __future__ import annotations
 
-from consent.models import ConsentDocument
+from consent.models import ConsentDocument, ConsentRecord, ConsentSettings
+from pseudonymization.models import Participant
 
 
 def consent_document_current() -> ConsentDocument | None:
     return ConsentDocument.objects.filter(status=ConsentDocument.Status.PUBLISHED).first()
+
+
+def consent_settings_get() -> ConsentSettings:
+    """The study's settings row, or an unsaved row holding the defaults."""
+    return ConsentSettings.objects.filter(singleton=True).first() or ConsentSettings()
+
+
+def consent_record_live(*, participant: Participant) -> ConsentRecord | None:
+    """The participant's latest agreement that was not withdrawn."""
+    return (
+        ConsentRecord.objects.select_related("document")
+        .filter(participant=participant, withdrawn_at__isnull=True)
+        .first()
+    )
+
+
+def participant_has_active_consent(*, participant: Participant) -> bool:
+    """True when the participant may take part now.
+
+    They must not have withdrawn, and must hold an agreement that was not withdrawn; when the
+    study requires re-consent, that agreement must be to the currently published version.
+    """
+    if participant.status != Participant.Status.ACTIVE:
+        return False
+    live = ConsentRecord.objects.filter(participant=participant, withdrawn_at__isnull=True)
+    if consent_settings_get().require_reconsent:
+        live = live.filter(document__status=ConsentDocument.Status.PUBLISHED)
+    return live.exists()

@@ -1,12 +1,18 @@
-"""Writes on consent documents: draft, publish (retiring the previous version)."""
+"""Writes on consent: documents (draft, publish), agreement (a participant and a token), withdrawal."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import connection, transaction
 from django.utils import timezone
 
 from consent.canonical import consent_sha256
-from consent.models import ConsentDocument
+from consent.models import ConsentDocument, ConsentRecord
+from consent.selectors import consent_document_current, consent_settings_get
+from pseudonymization.models import Participant
+from pseudonymization.services import participant_create_or_get, participant_mark_withdrawn, token_issue
 from research_platform.errors import ApplicationError
 
 
@@ -41,3 +47,71 @@ def consent_document_publish(*, document: ConsentDocument) -> ConsentDocument:
     document.published_at = now
     document.save(update_fields=["sha256", "status", "published_at"])
     return document
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    participant: Participant
+    record: ConsentRecord
+    token: str  # shown once; only its hash is stored
+    created: bool  # False for a returning participant (same external id, or re-consent)
+
+
+def _current_document_matching(*, version: str, sha256: str) -> ConsentDocument:
+    document = consent_document_current()
+    if document is None:
+        raise ApplicationError("no_consent_document", "This study has no published consent document.", status_code=409)
+    if version != document.version or sha256.lower() != document.sha256:
+        raise ApplicationError(
+            "consent_outdated",
+            "The consent document agreed to is not the current version; read the current one and agree again.",
+            details={"current_version": document.version, "current_sha256": document.sha256},
+            status_code=409,
+        )
+    return document
+
+
+@transaction.atomic
+def consent_give(
+    *,
+    version: str,
+    sha256: str,
+    method: str,
+    external_id: str | None = None,
+    participant: Participant | None = None,
+) -> ConsentGiven:
+    """Record an explicit agreement to the current document and issue a participant token.
+
+    ``participant`` is the already-known person agreeing again (re-consent); otherwise a
+    participant is created, or found again by ``external_id``.
+    """
+    study = getattr(connection, "tenant", None)
+    if study is not None and not getattr(study, "accepts_participants", True):
+        raise ApplicationError("not_recruiting", "This study is not recruiting participants.", status_code=409)
+    document = _current_document_matching(version=version, sha256=sha256)
+    created = False
+    if participant is None:
+        participant, created = participant_create_or_get(external_id=external_id)
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status != Participant.Status.ACTIVE:
+        raise ApplicationError(
+            "withdrawn", "This participant withdrew from the study and cannot take part again.", status_code=409
+        )
+    record = ConsentRecord.objects.filter(participant=participant, document=document, withdrawn_at__isnull=True).first()
+    if record is None:
+        record = ConsentRecord.objects.create(
+            participant=participant, document=document, sha256=document.sha256, method=method
+        )
+    lifetime = timedelta(hours=consent_settings_get().token_lifetime_hours)
+    token, _ = token_issue(participant=participant, lifetime=lifetime)
+    return ConsentGiven(participant=participant, record=record, token=token, created=created)
+
+
+@transaction.atomic
+def consent_withdraw(*, participant: Participant, reason: str = "") -> Participant:
+    """Withdraw every live agreement; the participant's data is no longer accepted. Idempotent."""
+    now = timezone.now()
+    ConsentRecord.objects.filter(participant=participant, withdrawn_at__isnull=True).update(
+        withdrawn_at=now, withdrawal_reason=reason.strip()[:2000]
+    )
+    return participant_mark_withdrawn(participant=participant)

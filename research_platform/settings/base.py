@@ -180,6 +180,12 @@ CACHES = {
     )
 }
 
+# --- Encryption of identifiers (pseudonymization app; docs/privacy.md) ----------------------
+# Master keys (base64 of 32 bytes), comma-separated, the current key first; or PLATFORM_MASTER_KEYS_FILE.
+# Local and test settings fall back to a published development key; production requires a real one.
+PLATFORM_MASTER_KEYS = env_str("PLATFORM_MASTER_KEYS")
+PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = False
+
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = _BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None

@@ -8,3 +8,11 @@ DEBUG = env_bool("DEBUG", True)
 # Serve static files straight from the app folders while developing (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# No master key configured: use the published development key (identifiers are then NOT protected;
+# the pseudonymization system check says so at start-up).
+if not PLATFORM_MASTER_KEYS:
+    from pseudonymization.crypto import development_master_key
+
+    PLATFORM_MASTER_KEYS = development_master_key()
+    PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = True

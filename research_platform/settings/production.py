@@ -24,3 +24,17 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Identifiers are encrypted under these keys: refuse to start without valid ones (docs/privacy.md).
+PLATFORM_MASTER_KEYS = env_str("PLATFORM_MASTER_KEYS", required=True)
+PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = False
+try:
+    from pseudonymization.crypto import KeyConfigurationError, parse_master_keys
+
+    if any(key.is_development for key in parse_master_keys(PLATFORM_MASTER_KEYS)):
+        raise KeyConfigurationError("PLATFORM_MASTER_KEYS contains the published development key.")
+except KeyConfigurationError as _exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(str(_exc)) from _exc
+

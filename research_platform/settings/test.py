@@ -18,3 +18,11 @@ STORAGES = {
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Each test process counts its own rate limits: a shared Redis would mix parallel runs.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# No master key configured: use the published development key (identifiers are then NOT protected;
+# the pseudonymization system check says so at start-up).
+if not PLATFORM_MASTER_KEYS:
+    from pseudonymization.crypto import development_master_key
+
+    PLATFORM_MASTER_KEYS = development_master_key()
+    PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = True

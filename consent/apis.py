@@ -1,0 +1,84 @@
+"""Participant-facing consent API on a study host: the current document, agreeing, withdrawing."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consent.models import ConsentRecord
+from consent.selectors import consent_document_current
+from consent.services import consent_give
+from research_platform.errors import ApplicationError
+
+
+class ConsentDocumentOut(serializers.Serializer):
+    version = serializers.CharField()
+    title = serializers.CharField()
+    text = serializers.CharField(source="body")
+    language = serializers.CharField()
+    sha256 = serializers.CharField()
+    published_at = serializers.DateTimeField()
+
+
+class CurrentConsentApi(APIView):
+    """GET /api/v1/consent/ — the document a participant must agree to (public, no credentials)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ConsentDocumentOut, 404: OpenApiResponse(description="no published document")})
+    def get(self, request: Request) -> Response:
+        document = consent_document_current()
+        if document is None:
+            raise ApplicationError(
+                "no_consent_document", "This study has no published consent document.", status_code=404
+            )
+        return Response(ConsentDocumentOut(document).data)
+
+
+class ParticipantCreateIn(serializers.Serializer):
+    consent_version = serializers.CharField(max_length=32)
+    consent_sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", error_messages={"invalid": "Must be 64 hex digits."})
+    agree = serializers.BooleanField()
+    # Validated by the service, which never echoes the value (it identifies a person).
+    external_id = serializers.CharField(required=False, allow_null=True, trim_whitespace=False, max_length=None)
+
+    def validate_agree(self, value: bool) -> bool:
+        if value is not True:
+            raise serializers.ValidationError("Consent needs an explicit agreement (true).")
+        return value
+
+
+ParticipantCreateOut = inline_serializer(
+    "ParticipantCreated", {"participant_code": serializers.CharField(), "token": serializers.CharField()}
+)
+
+
+class ParticipantCreateApi(APIView):
+    """POST /api/v1/participants/ — agree to the current consent; returns a code and a bearer token.
+
+    201 for a new participant, 200 when the same external id returns (same code, new token).
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=ParticipantCreateIn,
+        responses={201: ParticipantCreateOut, 200: ParticipantCreateOut, 400: None, 409: None},
+    )
+    def post(self, request: Request) -> Response:
+        data = ParticipantCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        given = consent_give(
+            version=data.validated_data["consent_version"],
+            sha256=data.validated_data["consent_sha256"],
+            external_id=data.validated_data.get("external_id"),
+            method=ConsentRecord.Method.API,
+        )
+        body = {"participant_code": given.participant.participant_code, "token": given.token}
+        return Response(body, status=status.HTTP_201_CREATED if given.created else status.HTTP_200_OK)

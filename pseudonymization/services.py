@@ -1,0 +1,138 @@
+"""Writes on participants: enrol (with an optional external id), tokens, withdrawal, crypto-shredding."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pseudonymization import crypto, keyring
+from pseudonymization.models import Participant, ParticipantKey, ParticipantToken
+from research_platform.errors import ApplicationError
+
+DEFAULT_TOKEN_LIFETIME = timedelta(hours=24)
+
+
+def normalized_external_id(raw: object) -> str:
+    """The cleaned id, or a 400 that names the field (never the value: it identifies someone)."""
+    try:
+        return crypto.normalize_external_id(raw)
+    except crypto.InvalidExternalId as exc:
+        raise ApplicationError(
+            "invalid", "The request is not valid.", details={"external_id": [f"The external id {exc}."]}
+        ) from exc
+
+
+def _create_with_fresh_code(**fields: object) -> Participant:
+    for _ in range(8):
+        try:
+            with transaction.atomic():
+                return Participant.objects.create(participant_code=crypto.new_participant_code(), **fields)
+        except IntegrityError:
+            if fields.get("external_id_index") and Participant.objects.filter(
+                external_id_index=fields["external_id_index"]
+            ).exists():
+                raise
+            continue  # a code collision (about 1 in 10^11 per participant): draw again
+    raise RuntimeError("could not draw an unused participant code")
+
+
+@transaction.atomic
+def participant_create_or_get(*, external_id: str | None = None) -> tuple[Participant, bool]:
+    """A new participant, or the existing one with the same external id in this study.
+
+    Returns ``(participant, created)``. The id is stored only as AES-GCM ciphertext under a fresh
+    data key, with a blind index (HMAC under the study's index key) to find it again.
+    """
+    if external_id is None:
+        return _create_with_fresh_code(), True
+    cleaned = normalized_external_id(external_id)
+    index = crypto.blind_index(keyring.index_key(), cleaned)
+    existing = Participant.objects.filter(external_id_index=index).first()
+    if existing is not None:
+        return existing, False
+    try:
+        participant = _create_with_fresh_code(external_id_index=index)
+    except IntegrityError:
+        # The same person arrived twice at once; the other request won.
+        return Participant.objects.get(external_id_index=index), False
+    data_key = crypto.generate_key()
+    code = participant.participant_code
+    ParticipantKey.objects.create(
+        participant=participant,
+        wrapped_key=crypto.seal(keyring.participant_kek(), data_key, aad=crypto.participant_key_aad(code)),
+    )
+    participant.external_id_ciphertext = crypto.seal(
+        data_key, cleaned.encode("utf-8"), aad=crypto.external_id_aad(code)
+    )
+    participant.save(update_fields=["external_id_ciphertext"])
+    return participant, True
+
+
+def participant_external_id(*, participant: Participant) -> str | None:
+    """Decrypt the external id (None when there is none or its key was shredded).
+
+    Only re-identification (permissioned and audited) and the participant's own data export call this.
+    """
+    key_row = ParticipantKey.objects.filter(participant=participant).first()
+    if key_row is None or participant.external_id_ciphertext is None:
+        return None
+    code = participant.participant_code
+    try:
+        data_key = crypto.open_sealed(
+            keyring.participant_kek(), bytes(key_row.wrapped_key), aad=crypto.participant_key_aad(code)
+        )
+        ciphertext = bytes(participant.external_id_ciphertext)
+        plain = crypto.open_sealed(data_key, ciphertext, aad=crypto.external_id_aad(code))
+    except crypto.DecryptionError as exc:
+        raise keyring.KeyUnavailable(f"The identifier of participant {code} does not decrypt.") from exc
+    return plain.decode("utf-8")
+
+
+@transaction.atomic
+def participant_shred_key(*, participant: Participant) -> bool:
+    """Crypto-shredding: destroy the data key and the blind index; the identifier is then unrecoverable.
+
+    The ciphertext is dropped too (it is useless without the key, and copies in old backups stay
+    useless because the key row is gone from every later backup). Returns True when a key existed.
+    """
+    deleted, _ = ParticipantKey.objects.filter(participant=participant).delete()
+    Participant.objects.filter(pk=participant.pk).update(external_id_index=None, external_id_ciphertext=None)
+    participant.external_id_index = None
+    participant.external_id_ciphertext = None
+    return deleted > 0
+
+
+@transaction.atomic
+def token_issue(
+    *, participant: Participant, lifetime: timedelta = DEFAULT_TOKEN_LIFETIME
+) -> tuple[str, ParticipantToken]:
+    """A new bearer token; the clear token is returned once and never stored."""
+    token = crypto.new_token()
+    row = ParticipantToken.objects.create(
+        participant=participant, token_hash=crypto.token_hash(token), expires_at=timezone.now() + lifetime
+    )
+    return token, row
+
+
+@transaction.atomic
+def token_revoke(*, token: ParticipantToken) -> None:
+    ParticipantToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def tokens_revoke_all(*, participant: Participant) -> int:
+    return ParticipantToken.objects.filter(participant=participant, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def participant_mark_withdrawn(*, participant: Participant) -> Participant:
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status == Participant.Status.ACTIVE:
+        participant.status = Participant.Status.WITHDRAWN
+        participant.withdrawn_at = timezone.now()
+        participant.save(update_fields=["status", "withdrawn_at"])
+    return participant
