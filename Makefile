@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= research_platform.settings.local
 
-.PHONY: help install system-deps db run worker test lint fmt lock bench clean-db
+.PHONY: help install system-deps db run worker test lint fmt lock bench clean-db fuzz
 
 help:
 	@echo "make run    - install, prepare the database, seed the demo study, serve on :8000"
@@ -21,7 +21,8 @@ $(BIN)/.installed: requirements.lock
 
 install: $(BIN)/.installed
 
-# Debian's Chromium drives the browser tests (Playwright cannot download its own browser here).
+# Debian's Chromium drives the browser tests (Playwright cannot download its own browser here);
+# redis-server is started and stopped by the fault tests.
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -29,6 +30,15 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "chromium is missing and cannot be installed here (needs root and apt-get)" >&2; exit 1; \
+	  fi; \
+	fi
+	@# The fault tests (tests/security/test_fault_*.py) start and stop a Redis of their own.
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's redis-server for the fault tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else \
+	    echo "redis-server is missing and cannot be installed here (needs root and apt-get)" >&2; exit 1; \
 	  fi; \
 	fi
 
@@ -52,9 +62,19 @@ test: install system-deps
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=research_platform.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# A longer schemathesis run against both hosts' OpenAPI schemas (the suite runs 4 examples per operation).
+fuzz: install
+	DJANGO_SETTINGS_MODULE=research_platform.settings.test FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/security/test_fuzz.py $(PYTEST_ARGS)
+
 lock: install
 	$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
 	  --output-file requirements.lock requirements.in
+
+# The side-by-side benchmark (not part of `make test`): its own database, gunicorn, a Celery worker,
+# Redis; prints a table and writes bench/results/latest.json. BENCH_ARGS=--quick checks the harness.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Stops the embedded cluster and removes its data (asks first).
 clean-db:

@@ -1,6 +1,10 @@
 """URLs of the audit app on a study host: `urlpatterns` (pages) and `api_urlpatterns` (under /api/v1/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from audit import apis
 
 urlpatterns: list[URLPattern | URLResolver] = []
-api_urlpatterns: list[URLPattern | URLResolver] = []
+api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("audit/", apis.StudyAuditApi.as_view(), name="study-audit"),
+]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -11,8 +15,11 @@ from rest_framework.views import APIView
 
 from consent.models import ConsentRecord
 from consent.selectors import consent_document_current
-from consent.services import consent_give
+from consent.services import consent_give, consent_withdraw
+from pseudonymization.api_base import ParticipantAPIView
+from pseudonymization.apis import ParticipantListApi
 from research_platform.errors import ApplicationError
+from research_platform.openapi_extensions import paginated
 
 
 class ConsentDocumentOut(serializers.Serializer):
@@ -82,3 +89,66 @@ class ParticipantCreateApi(APIView):
         )
         body = {"participant_code": given.participant.participant_code, "token": given.token}
         return Response(body, status=status.HTTP_201_CREATED if given.created else status.HTTP_200_OK)
+
+
+class WithdrawIn(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class WithdrawOut(serializers.Serializer):
+    participant_code = serializers.CharField()
+    status = serializers.CharField()
+    withdrawn_at = serializers.DateTimeField()
+
+
+class WithdrawApi(ParticipantAPIView):
+    """POST /api/v1/me/withdraw/ — withdraw consent; tokens are revoked, further data gets 409. Idempotent."""
+
+    require_consent = False  # withdrawing must work even when a new version awaits agreement
+    allow_withdrawn = True  # a repeated call answers the same, not an error
+
+    @extend_schema(request=WithdrawIn, responses={200: WithdrawOut, 401: None})
+    def post(self, request: Request) -> Response:
+        data = WithdrawIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        participant = consent_withdraw(participant=self.participant, reason=data.validated_data["reason"])
+        return Response(WithdrawOut(participant).data)
+
+
+class ParticipantsApi(APIView):
+    """/api/v1/participants/: POST is a participant agreeing (anyone), GET the researchers' list (viewer+).
+
+    One path, two audiences: each method is handed to the view that owns its authentication and
+    permission rules, so neither rule set is bent to fit the other.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST":
+            return _CREATE(request, *args, **kwargs)
+        return _LIST(request, *args, **kwargs)
+
+    # For the OpenAPI schema only: dispatch() never reaches these.
+    @extend_schema(
+        responses={
+            # The list is paginated (found by the schemathesis run in tests/security).
+            200: paginated("PaginatedParticipantList", ParticipantListApi.OutputSerializer)
+        },
+        operation_id="participants_list",
+    )
+    def get(self, request: Request) -> Response:  # pragma: no cover
+        raise NotImplementedError
+
+    @extend_schema(
+        request=ParticipantCreateIn,
+        responses={201: ParticipantCreateOut, 200: ParticipantCreateOut, 400: None, 409: None},
+        operation_id="participants_create",
+    )
+    def post(self, request: Request) -> Response:  # pragma: no cover
+        raise NotImplementedError
+
+
+_CREATE = ParticipantCreateApi.as_view()
+_LIST = ParticipantListApi.as_view()

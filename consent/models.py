@@ -95,8 +95,10 @@ class ConsentSettings(models.Model):
     # When a new version is published, earlier agreements stop counting until the person agrees again.
     require_reconsent = models.BooleanField(default=False)
     token_lifetime_hours = models.PositiveIntegerField(default=24)
+    # Where a participant goes after the game, e.g. a Prolific completion URL with the study's code;
+    # "{participant_code}" in it is replaced by the participant's code. Blank: no redirect.
+    completion_url = models.CharField(max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return "consent settings"
-

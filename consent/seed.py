@@ -27,7 +27,9 @@ def seed_study_demo(*, study: Any, users: dict[str, Any]) -> list[str]:
         if ConsentDocument.objects.exists():
             return []
         document = consent_document_draft(
-            version="1.0", title="Consent to take part in the Balloon study", body=DEMO_CONSENT,
+            version="1.0",
+            title="Consent to take part in the Balloon study",
+            body=DEMO_CONSENT,
             created_by_id=users["admin"].pk,
         )
         consent_document_publish(document=document)

@@ -36,3 +36,25 @@ def participant_has_active_consent(*, participant: Participant) -> bool:
     if consent_settings_get().require_reconsent:
         live = live.filter(document__status=ConsentDocument.Status.PUBLISHED)
     return live.exists()
+
+
+def consent_documents_list() -> list[ConsentDocument]:
+    """Every version, newest first (drafts, the current one, retired ones)."""
+    return list(ConsentDocument.objects.order_by("-created_at", "-id"))
+
+
+def consent_record_latest(*, participant: Participant) -> ConsentRecord | None:
+    """The participant's most recent agreement, withdrawn or not (what the researcher list shows)."""
+    return ConsentRecord.objects.select_related("document").filter(participant=participant).first()
+
+
+def completion_url(*, participant: Participant) -> str | None:
+    """Where to send ``participant`` after the game (e.g. Prolific's completion URL), or None.
+
+    The study sets it in its consent settings; ``{participant_code}`` is replaced by the code.
+    Only http(s) addresses are ever returned, so a stored value cannot become a script link.
+    """
+    template = consent_settings_get().completion_url.strip()
+    if not template.lower().startswith(("https://", "http://")):
+        return None
+    return template.replace("{participant_code}", participant.participant_code)

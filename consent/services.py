@@ -9,10 +9,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from consent.canonical import consent_sha256
-from consent.models import ConsentDocument, ConsentRecord
+from consent.models import ConsentDocument, ConsentRecord, ConsentSettings
 from consent.selectors import consent_document_current, consent_settings_get
 from pseudonymization.models import Participant
-from pseudonymization.services import participant_create_or_get, participant_mark_withdrawn, token_issue
+from pseudonymization.services import (
+    participant_create_or_get,
+    participant_mark_withdrawn,
+    token_issue,
+    tokens_revoke_all,
+)
 from research_platform.errors import ApplicationError
 
 
@@ -109,9 +114,46 @@ def consent_give(
 
 @transaction.atomic
 def consent_withdraw(*, participant: Participant, reason: str = "") -> Participant:
-    """Withdraw every live agreement; the participant's data is no longer accepted. Idempotent."""
+    """Withdraw every live agreement and revoke every token; no further data is accepted. Idempotent.
+
+    A token revoked by the withdrawal still names its (withdrawn) participant until it expires:
+    participant endpoints then answer 409 `withdrawn`, and only the person's own rights endpoints
+    (``allow_withdrawn``: their data, a deletion request) let it through (see authentication.token_lookup).
+    """
     now = timezone.now()
     ConsentRecord.objects.filter(participant=participant, withdrawn_at__isnull=True).update(
         withdrawn_at=now, withdrawal_reason=reason.strip()[:2000]
     )
-    return participant_mark_withdrawn(participant=participant)
+    participant = participant_mark_withdrawn(participant=participant)
+    tokens_revoke_all(participant=participant)
+    return participant
+
+
+SETTINGS_FIELDS = ("external_id_params", "require_reconsent", "token_lifetime_hours", "completion_url")
+
+
+@transaction.atomic
+def consent_settings_update(**changes: object) -> ConsentSettings:
+    """Change the study's consent settings (only the fields named in SETTINGS_FIELDS)."""
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ApplicationError("invalid", "Unknown settings.", details={name: ["Unknown setting."] for name in unknown})
+    errors: dict[str, list[str]] = {}
+    params = changes.get("external_id_params")
+    if params is not None and (
+        not isinstance(params, list) or not all(isinstance(p, str) and p.strip() and len(p) <= 64 for p in params)
+    ):
+        errors["external_id_params"] = ["A list of query-parameter names."]
+    url = changes.get("completion_url")
+    if url is not None and (not isinstance(url, str) or (url and not url.startswith(("https://", "http://")))):
+        errors["completion_url"] = ["An http(s) address, or empty for none."]
+    hours = changes.get("token_lifetime_hours")
+    if hours is not None and (not isinstance(hours, int) or not 1 <= hours <= 24 * 90):
+        errors["token_lifetime_hours"] = ["Between 1 and 2160 hours."]
+    if errors:
+        raise ApplicationError("invalid", "The request is not valid.", details=errors)
+    row = ConsentSettings.objects.select_for_update().filter(singleton=True).first() or ConsentSettings()
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save()
+    return row

@@ -2,11 +2,24 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from consent.apis import CurrentConsentApi, ParticipantCreateApi
-from consent.views import study_home
+from consent import apis, manage_apis, manage_views, views
 
-urlpatterns: list[URLPattern | URLResolver] = [path("", study_home, name="study-home")]
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.consent_page, name="study-home"),
+    path("consent/", views.consent_page, name="consent"),
+    path("consent/declined/", views.declined_page, name="consent-declined"),
+    path("withdraw/", views.withdraw_page, name="withdraw"),
+    path("manage/consent/", manage_views.ManageConsentPage.as_view(), name="study-manage-consent"),
+]
 api_urlpatterns: list[URLPattern | URLResolver] = [
-    path("consent/", CurrentConsentApi.as_view(), name="consent-current"),
-    path("participants/", ParticipantCreateApi.as_view(), name="participants"),
+    path("consent/", apis.CurrentConsentApi.as_view(), name="consent-current"),
+    path("consent/documents/", manage_apis.ConsentDocumentListApi.as_view(), name="consent-documents"),
+    path(
+        "consent/documents/<str:version>/publish/",
+        manage_apis.ConsentDocumentPublishApi.as_view(),
+        name="consent-document-publish",
+    ),
+    path("consent/settings/", manage_apis.ConsentSettingsApi.as_view(), name="consent-settings"),
+    path("participants/", apis.ParticipantsApi.as_view(), name="participants"),
+    path("me/withdraw/", apis.WithdrawApi.as_view(), name="me-withdraw"),
 ]

@@ -65,6 +65,18 @@ HBAYESDM_COLUMNS: tuple[Column, ...] = (
 )
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell starting with = + - @ tab or CR gets a leading apostrophe (OWASP CSV injection rule).
+
+    Spreadsheets would run such a cell as a formula. Numbers are left alone (a negative number is
+    data, not a formula); today no participant text reaches an export, this keeps it so if one does.
+    """
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def csv_lines(columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, delimiter: str = ",") -> Iterator[str]:
     """Header, then one CSV line per row; flushed in chunks of about 64 KB."""
     buffer = io.StringIO()
@@ -72,7 +84,7 @@ def csv_lines(columns: Sequence[Column], rows: Iterable[dict[str, Any]], *, deli
     names = [c.name for c in columns]
     writer.writerow(names)
     for row in rows:
-        writer.writerow(["" if row.get(name) is None else row.get(name) for name in names])
+        writer.writerow(["" if row.get(name) is None else spreadsheet_safe(row.get(name)) for name in names])
         if buffer.tell() > 65536:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -89,8 +101,9 @@ def psychds_value(value: str) -> str:
     return _KEY_VALUE.sub("", value) or "x"
 
 
-def psychds_filename(*, study: str, subject: str | None = None, session: int | None = None,
-                     suffix: str = "data") -> str:
+def psychds_filename(
+    *, study: str, subject: str | None = None, session: int | None = None, suffix: str = "data"
+) -> str:
     parts = [f"study-{psychds_value(study)}"]
     if subject is not None:
         parts.append(f"subject-{psychds_value(subject)}")
@@ -112,8 +125,12 @@ def psychds_description(
         "name": name,
         "description": description,
         "variableMeasured": [
-            {"@type": "PropertyValue", "name": c.name, "description": c.description,
-             **({"unitText": c.unit} if c.unit else {})}
+            {
+                "@type": "PropertyValue",
+                "name": c.name,
+                "description": c.description,
+                **({"unitText": c.unit} if c.unit else {}),
+            }
             for c in seen.values()
         ],
         "keywords": ["Balloon Analogue Risk Task", "BART", "risk taking"],

@@ -17,8 +17,9 @@ class StudySettingsForm(forms.Form):
 
 
 class GameConfigForm(forms.Form):
-    variant = forms.ChoiceField(choices=[("standard", "Standard (pump by pump)"),
-                                         ("automatic", "Automatic (choose pumps up front)")])
+    variant = forms.ChoiceField(
+        choices=[("standard", "Standard (pump by pump)"), ("automatic", "Automatic (choose pumps up front)")]
+    )
     balloons_per_color = forms.IntegerField(min_value=1, max_value=200)
     colors = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -27,15 +28,12 @@ class GameConfigForm(forms.Form):
     reward_per_pump = forms.DecimalField(min_value=0, max_digits=8, decimal_places=4)
     currency = forms.CharField(max_length=3, min_length=3)
     block_size = forms.IntegerField(min_value=1, max_value=100)
-    completion_redirect_url = forms.URLField(required=False, max_length=500, assume_scheme="https",
-                                             help_text="Where participants go after the game (e.g. Prolific).")
 
     @staticmethod
     def initial_from(config: dict[str, Any]) -> dict[str, Any]:
         return {
             **config,
             "colors": "\n".join(f"{c['color']} {c['max_pumps']}" for c in config.get("colors", [])),
-            "completion_redirect_url": config.get("completion_redirect_url") or "",
         }
 
     def clean(self) -> dict[str, Any]:
@@ -56,7 +54,8 @@ class GameConfigForm(forms.Form):
             "reward_per_pump": float(data["reward_per_pump"]) if data.get("reward_per_pump") is not None else None,
             "currency": (data.get("currency") or "").upper(),
             "block_size": data.get("block_size"),
-            "completion_redirect_url": data.get("completion_redirect_url") or None,
+            # The redirect lives in the consent settings (one place); the game's copy is kept as it was.
+            "completion_redirect_url": self.initial.get("completion_redirect_url"),
         }
         try:
             data["config"] = normalize_game_config(config)
@@ -65,6 +64,28 @@ class GameConfigForm(forms.Form):
                 field = path.split(".")[1] if path.count(".") else None
                 self.add_error(field if field in self.fields else None, message)
         return data
+
+
+class RetentionForm(forms.Form):
+    erase_identifiers_after_days = forms.IntegerField(
+        min_value=1,
+        max_value=36500,
+        required=False,
+        help_text="Erase encrypted panel identifiers this many days after a participant's last session. "
+        "Empty: keep until the study is closed.",
+    )
+    erase_raw_events_after_days = forms.IntegerField(
+        min_value=1,
+        max_value=36500,
+        required=False,
+        help_text="Erase raw game events (metrics and profiles stay) this many days after the session. Empty: keep.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="What the ethics approval says about retention, for the record.",
+    )
 
 
 class GrantRoleForm(forms.Form):

@@ -10,7 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
-from dashboard.forms import GameConfigForm, GrantRoleForm, RevokeRoleForm, StudySettingsForm
+from consent.selectors import consent_settings_get
+from dashboard.forms import GameConfigForm, GrantRoleForm, RetentionForm, RevokeRoleForm, StudySettingsForm
+from dashboard.selectors import retention_policy_get
+from dashboard.services import RETENTION_FIELDS, retention_policy_update
 from research_platform.errors import ApplicationError
 from tenants.membership import membership_grant, membership_revoke
 from tenants.models import StudyMembership
@@ -21,23 +24,40 @@ from tenants.services import StudyError, study_update
 class StudySettingsPage(StudyPageMixin, View):
     required_study_perm = "change_settings"
 
-    def _render(self, request: HttpRequest, settings_form: Any, game_form: Any, status: int = 200) -> HttpResponse:
-        context = {"study": self.study, "perms": self.study_perms, "settings_form": settings_form,
-                   "game_form": game_form}
+    def _render(
+        self, request: HttpRequest, settings_form: Any, game_form: Any, retention_form: Any = None, status: int = 200
+    ) -> HttpResponse:
+        policy = retention_policy_get()
+        context = {
+            "study": self.study,
+            "perms": self.study_perms,
+            "settings_form": settings_form,
+            "game_form": game_form,
+            "retention_form": retention_form
+            or RetentionForm(initial={name: getattr(policy, name) for name in RETENTION_FIELDS}),
+            # The completion redirect is one of the consent settings (edited on the consent page).
+            "completion_url": consent_settings_get().completion_url,
+        }
         return render(request, "dashboard/manage_settings.html", context, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        settings_form = StudySettingsForm(initial={"title": self.study.title, "description": self.study.description,
-                                                   "status": self.study.status})
+        settings_form = StudySettingsForm(
+            initial={"title": self.study.title, "description": self.study.description, "status": self.study.status}
+        )
         game_form = GameConfigForm(initial=GameConfigForm.initial_from(self.study.game_config))
         return self._render(request, settings_form, game_form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        settings_form = StudySettingsForm(request.POST if "save_settings" in request.POST else None,
-                                          initial={"title": self.study.title, "status": self.study.status,
-                                                   "description": self.study.description})
-        game_form = GameConfigForm(request.POST if "save_game" in request.POST else None,
-                                   initial=GameConfigForm.initial_from(self.study.game_config))
+        if "save_retention" in request.POST:
+            return self._save_retention(request)
+        settings_form = StudySettingsForm(
+            request.POST if "save_settings" in request.POST else None,
+            initial={"title": self.study.title, "status": self.study.status, "description": self.study.description},
+        )
+        game_form = GameConfigForm(
+            request.POST if "save_game" in request.POST else None,
+            initial=GameConfigForm.initial_from(self.study.game_config),
+        )
         form = settings_form if "save_settings" in request.POST else game_form
         if not form.is_valid():
             return self._render(request, settings_form, game_form, status=400)
@@ -52,15 +72,30 @@ class StudySettingsPage(StudyPageMixin, View):
         messages.success(request, "Saved.")
         return redirect("study-manage")
 
+    def _save_retention(self, request: HttpRequest) -> HttpResponse:
+        form = RetentionForm(request.POST)
+        if not form.is_valid():
+            settings_form = StudySettingsForm(
+                initial={"title": self.study.title, "status": self.study.status, "description": self.study.description}
+            )
+            game_form = GameConfigForm(initial=GameConfigForm.initial_from(self.study.game_config))
+            return self._render(request, settings_form, game_form, retention_form=form, status=400)
+        retention_policy_update(acting_user=request.user, **form.cleaned_data)
+        messages.success(request, "Retention policy saved.")
+        return redirect("study-manage")
+
 
 class MembersPage(StudyPageMixin, View):
     required_study_perm = "manage_members"
 
     def _render(self, request: HttpRequest, grant_form: Any, status: int = 200) -> HttpResponse:
         members = StudyMembership.objects.filter(study=self.study).select_related("user").order_by("user__username")
-        return render(request, "dashboard/manage_members.html",
-                      {"study": self.study, "perms": self.study_perms, "members": members,
-                       "grant_form": grant_form}, status=status)
+        return render(
+            request,
+            "dashboard/manage_members.html",
+            {"study": self.study, "perms": self.study_perms, "members": members, "grant_form": grant_form},
+            status=status,
+        )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(request, GrantRoleForm())
@@ -79,8 +114,7 @@ class MembersPage(StudyPageMixin, View):
                 membership_revoke(study=self.study, user=user, revoked_by=request.user)
                 messages.success(request, f"Revoked {user.username}'s role.")
             else:
-                membership_grant(study=self.study, user=user, role=form.cleaned_data["role"],
-                                 granted_by=request.user)
+                membership_grant(study=self.study, user=user, role=form.cleaned_data["role"], granted_by=request.user)
                 messages.success(request, f"{user.username} is now {form.cleaned_data['role']}.")
         except ApplicationError as exc:
             messages.error(request, exc.message)

@@ -6,6 +6,7 @@ readers announce what it shows.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,12 +16,12 @@ PALETTE = {"bar": "#1f5fbf", "pop": "#c0392b", "cash": "#1e8449", "pump": "#5b64
 
 
 def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> str:
+    # Ids unique per chart content, so several charts on one page keep their own labels.
+    uid = "c" + hashlib.sha1(f"{title}|{desc}".encode(), usedforsecurity=False).hexdigest()[:10]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-labelledby="t d" style="max-width:{width}px">'
-        f'<title id="t">{escape(title)}</title><desc id="d">{escape(desc)}</desc>'
-        + "".join(body)
-        + "</svg>"
+        f'role="img" aria-labelledby="{uid}t {uid}d" style="max-width:{width}px">'
+        f'<title id="{uid}t">{escape(title)}</title><desc id="{uid}d">{escape(desc)}</desc>' + "".join(body) + "</svg>"
     )
 
 
@@ -40,7 +41,14 @@ def _fmt(value: float) -> str:
 
 
 def histogram_svg(
-    values: Sequence[float], *, title: str, x_label: str, bins: int = 12, width: int = 380, height: int = 210
+    values: Sequence[float],
+    *,
+    title: str,
+    x_label: str,
+    bins: int = 12,
+    width: int = 380,
+    height: int = 210,
+    y_label: str = "sessions",
 ) -> str:
     finite = [float(v) for v in values if v is not None and math.isfinite(v)]
     if not finite:
@@ -53,7 +61,7 @@ def histogram_svg(
     counts = [0] * bins
     for v in finite:
         counts[min(bins - 1, int((v - low) / step))] += 1
-    left, right, top, bottom = 36, 10, 22, 36
+    left, right, top, bottom = 44, 10, 24, 38
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(counts)
     body = [_text(left, 14, title, size=12)]
@@ -68,35 +76,48 @@ def histogram_svg(
         )
     axis_y = top + plot_h
     body.append(f'<line x1="{left}" y1="{axis_y}" x2="{left + plot_w}" y2="{axis_y}" stroke="#8a93a0"/>')
+    body.append(f'<path d="M{left} {top}V{axis_y}" stroke="#8a93a0" fill="none"/>')
     body.append(_text(left, axis_y + 14, _fmt(low), size=10))
+    body.append(_text(left + plot_w / 2, axis_y + 14, _fmt((low + high) / 2), size=10, anchor="middle"))
     body.append(_text(left + plot_w, axis_y + 14, _fmt(high), size=10, anchor="end"))
     body.append(_text(left + plot_w / 2, height - 6, x_label, size=11, anchor="middle"))
     body.append(_text(left - 4, top + 8, str(peak), size=10, anchor="end"))
+    body.append(_text(left - 4, axis_y, "0", size=10, anchor="end"))
+    body.append(
+        f'<text transform="translate(12 {top + plot_h / 2:.1f}) rotate(-90)" font-size="11" text-anchor="middle" '
+        f'fill="#1d2433" font-family="system-ui, sans-serif">{escape(y_label)}</text>'
+    )
     desc = f"Histogram of {len(finite)} values of {x_label} from {_fmt(low)} to {_fmt(high)}."
     return _svg(width, height, title, desc, body)
 
 
-def funnel_svg(stages: Sequence[tuple[str, int]], *, title: str, width: int = 520, height: int | None = None) -> str:
+def funnel_svg(stages: Sequence[tuple[str, int]], *, title: str, width: int = 380, height: int | None = None) -> str:
     if not stages:
         return _empty(title, width, 80)
-    row_h = 26
-    height = height or 28 + row_h * len(stages)
-    label_w, right = 120, 50
+    row_h = 30
+    height = height or 30 + row_h * len(stages)
+    label_w, right = 92, 40
     peak = max((count for _, count in stages), default=0) or 1
-    body = [_text(0, 14, title, size=12)]
+    body = [_text(0, 15, title, size=13)]
     for i, (label, count) in enumerate(stages):
-        y = 24 + i * row_h
+        y = 26 + i * row_h
         w = (width - label_w - right) * count / peak
-        body.append(_text(0, y + 15, label, size=11))
-        body.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="{PALETTE["bar"]}"/>')
-        body.append(_text(label_w + w + 6, y + 15, str(count), size=11))
+        body.append(_text(0, y + 17, label, size=13))
+        body.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{PALETTE["bar"]}"/>')
+        body.append(_text(label_w + w + 6, y + 17, str(count), size=13))
     desc = "; ".join(f"{label}: {count}" for label, count in stages)
     return _svg(width, height, title, desc, body)
 
 
 def bipolar_svg(
-    *, low_pole: str, high_pole: str, position: float | None, interval: tuple[float, float] | None,
-    title: str, width: int = 380, height: int = 58,
+    *,
+    low_pole: str,
+    high_pole: str,
+    position: float | None,
+    interval: tuple[float, float] | None,
+    title: str,
+    width: int = 380,
+    height: int = 58,
 ) -> str:
     """A position on a scale from -3 to +3 (z units) between two poles; neither pole is better."""
     left, right, axis_y = 10, 10, 34
@@ -117,11 +138,21 @@ def bipolar_svg(
     else:
         if interval is not None:
             lo, hi = x_of(interval[0]), x_of(interval[1])
-            body.append(f'<rect x="{lo:.1f}" y="{axis_y - 5}" width="{max(hi - lo, 1):.1f}" height="10" '
-                        f'fill="{PALETTE["bar"]}" opacity="0.25"/>')
+            body.append(
+                f'<rect x="{lo:.1f}" y="{axis_y - 5}" width="{max(hi - lo, 1):.1f}" height="10" '
+                f'fill="{PALETTE["bar"]}" opacity="0.25"/>'
+            )
         body.append(f'<circle cx="{x_of(position):.1f}" cy="{axis_y}" r="6" fill="{PALETTE["bar"]}"/>')
         desc = f"{title}: position {position:+.2f} between {low_pole} and {high_pole}."
     return _svg(width, height, title, desc, body)
+
+
+def _nice_step(raw: float) -> float:
+    """1, 2 or 5 times a power of ten, at least ``raw`` (readable axis ticks)."""
+    if raw <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
 @dataclass
@@ -133,42 +164,69 @@ class ReplayBalloon:
 
 
 def replay_svg(
-    balloons: Sequence[ReplayBalloon], hidden_periods: Sequence[tuple[float, float]], *, title: str,
+    balloons: Sequence[ReplayBalloon],
+    hidden_periods: Sequence[tuple[float, float]],
+    *,
+    title: str,
     width: int = 760,
+    markers: Sequence[tuple[float, str]] = (),
 ) -> str:
-    """Balloon by balloon over session time: pump ticks, the ending (cash-out or pop), hidden-tab spans."""
+    """Balloon by balloon over session time: pump ticks, the ending (cash-out or pop), hidden-tab spans,
+    and other context events as labelled triangles above the rows."""
     if not balloons:
         return _empty(title, width, 80)
     times = [t for b in balloons for t in b.pump_times_ms] + [b.end_ms for b in balloons if b.end_ms is not None]
-    times += [end for _, end in hidden_periods]
+    times += [end for _, end in hidden_periods] + [t for t, _ in markers]
     t_max = max(times or [1.0]) or 1.0
-    row_h, left, right, top = 14, 44, 12, 24
-    height = top + row_h * len(balloons) + 30
+    row_h, left, right, top = 14, 56, 12, 34
+    height = top + row_h * len(balloons) + 40
     span = width - left - right
 
     def x_of(t: float) -> float:
         return left + span * t / t_max
 
     body = [_text(0, 14, title, size=12)]
+    for t, label in markers:
+        x = x_of(t)
+        body.append(
+            f'<path d="M{x - 4:.1f} {top - 10}h8l-4 7z" fill="#7d3c98"><title>{escape(label)} at '
+            f"{t / 1000:.1f} s</title></path>"
+        )
+    body.append(
+        f'<text transform="translate(12 {top + row_h * len(balloons) / 2:.1f}) rotate(-90)" font-size="11" '
+        f'text-anchor="middle" fill="#1d2433" font-family="system-ui, sans-serif">balloon</text>'
+    )
     for start, end in hidden_periods:
-        body.append(f'<rect x="{x_of(start):.1f}" y="{top}" width="{max(x_of(end) - x_of(start), 1):.1f}" '
-                    f'height="{row_h * len(balloons)}" fill="{PALETTE["hidden"]}"><title>tab hidden '
-                    f'{start / 1000:.1f}-{end / 1000:.1f} s</title></rect>')
+        body.append(
+            f'<rect x="{x_of(start):.1f}" y="{top}" width="{max(x_of(end) - x_of(start), 1):.1f}" '
+            f'height="{row_h * len(balloons)}" fill="{PALETTE["hidden"]}"><title>tab hidden '
+            f"{start / 1000:.1f}-{end / 1000:.1f} s</title></rect>"
+        )
     for row, balloon in enumerate(balloons):
         y = top + row * row_h + row_h / 2
         body.append(_text(left - 6, y + 4, f"#{balloon.index + 1}", size=9, anchor="end"))
         for t in balloon.pump_times_ms:
-            body.append(f'<line x1="{x_of(t):.1f}" y1="{y - 4}" x2="{x_of(t):.1f}" y2="{y + 4}" '
-                        f'stroke="{PALETTE["pump"]}" stroke-width="1"/>')
+            body.append(
+                f'<line x1="{x_of(t):.1f}" y1="{y - 4}" x2="{x_of(t):.1f}" y2="{y + 4}" '
+                f'stroke="{PALETTE["pump"]}" stroke-width="1"/>'
+            )
         if balloon.end_ms is not None and balloon.outcome:
             colour = PALETTE["pop"] if balloon.outcome == "pop" else PALETTE["cash"]
             label = f"balloon {balloon.index + 1}: {balloon.outcome} after {len(balloon.pump_times_ms)} pumps"
-            body.append(f'<circle cx="{x_of(balloon.end_ms):.1f}" cy="{y}" r="4" fill="{colour}">'
-                        f'<title>{escape(label)}</title></circle>')
+            body.append(
+                f'<circle cx="{x_of(balloon.end_ms):.1f}" cy="{y}" r="4" fill="{colour}">'
+                f"<title>{escape(label)}</title></circle>"
+            )
     axis_y = top + row_h * len(balloons) + 4
     body.append(f'<line x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}" stroke="#8a93a0"/>')
-    body.append(_text(left, axis_y + 14, "0 s", size=10))
-    body.append(_text(width - right, axis_y + 14, f"{t_max / 1000:.0f} s", size=10, anchor="end"))
+    step_s = _nice_step(t_max / 1000 / 6)
+    tick = 0.0
+    while tick * 1000 <= t_max + 1e-9:
+        x = x_of(tick * 1000)
+        body.append(f'<path d="M{x:.1f} {axis_y}v4" stroke="#8a93a0"/>')
+        body.append(_text(x, axis_y + 15, f"{tick:g}", size=10, anchor="middle"))
+        tick += step_s
+    body.append(_text(left + span / 2, axis_y + 32, "time since session start (s)", size=11, anchor="middle"))
     pops = sum(1 for b in balloons if b.outcome == "pop")
     desc = f"{len(balloons)} balloons over {t_max / 1000:.0f} s; {pops} popped; {len(hidden_periods)} hidden periods."
     return _svg(width, height, title, desc, body)

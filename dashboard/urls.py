@@ -2,10 +2,19 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from dashboard import manage_views
+from dashboard import apis, manage_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/", manage_views.StudySettingsPage.as_view(), name="study-manage"),
     path("manage/members/", manage_views.MembersPage.as_view(), name="study-manage-members"),
+    path("dashboard/", views.DashboardPage.as_view(), name="dashboard-home"),
+    path("dashboard/participants/", views.ParticipantsPage.as_view(), name="dashboard-participants"),
+    path("dashboard/participants/<str:code>/", views.ParticipantPage.as_view(), name="dashboard-participant"),
+    path("dashboard/exports/", views.ExportsPage.as_view(), name="dashboard-exports"),
 ]
-api_urlpatterns: list[URLPattern | URLResolver] = []
+api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("export/", apis.ExportAPI.as_view(), name="export"),
+    path("export/jobs/", apis.ExportJobsAPI.as_view(), name="export-jobs"),
+    path("export/jobs/<uuid:job_id>/", apis.ExportJobAPI.as_view(), name="export-job"),
+    path("export/jobs/<uuid:job_id>/download/", apis.ExportJobDownloadAPI.as_view(), name="export-job-download"),
+]

@@ -23,7 +23,9 @@ class HasActiveConsent(permissions.BasePermission):
         if not isinstance(principal, ParticipantPrincipal):
             return False  # DRF turns this into 401 because no authenticator succeeded
         participant = principal.participant
-        if participant.status == Participant.Status.WITHDRAWN and not getattr(view, "allow_withdrawn", False):
+        if participant.status == Participant.Status.WITHDRAWN:
+            if getattr(view, "allow_withdrawn", False):
+                return True  # their own rights (data, deletion): no consent is needed for those
             raise ApplicationError(
                 "withdrawn", "You withdrew your consent; no further data is accepted.", status_code=409
             )

@@ -48,16 +48,26 @@ def token_from_request(request: HttpRequest) -> tuple[str | None, str]:
 
 
 def token_lookup(token: str) -> ParticipantToken | None:
-    """The live token row in the CURRENT study's schema: another study's token is simply unknown here."""
+    """The token row in the CURRENT study's schema: another study's token is simply unknown here.
+
+    A revoked token counts only when its participant's withdrawal revoked it: it still says who is
+    asking, so participant endpoints can answer 409 `withdrawn` and the person's own rights
+    endpoints (``allow_withdrawn``) still work from the same browser. Any other revocation is final.
+    """
     if connection.schema_name == "public" or not token or len(token) > 200:
         return None
     row = (
         ParticipantToken.objects.select_related("participant")
-        .filter(token_hash=token_hash(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(token_hash=token_hash(token), expires_at__gt=timezone.now())
         .first()
     )
     if row is None or row.participant.status == Participant.Status.ERASED:
         return None
+    if row.revoked_at is not None:
+        participant = row.participant
+        withdrawn_at = participant.withdrawn_at
+        if participant.status != Participant.Status.WITHDRAWN or withdrawn_at is None or row.revoked_at < withdrawn_at:
+            return None
     return row
 
 

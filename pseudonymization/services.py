@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -12,6 +13,7 @@ from pseudonymization.models import Participant, ParticipantKey, ParticipantToke
 from research_platform.errors import ApplicationError
 
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=24)
+logger = logging.getLogger(__name__)
 
 
 def normalized_external_id(raw: object) -> str:
@@ -30,9 +32,10 @@ def _create_with_fresh_code(**fields: object) -> Participant:
             with transaction.atomic():
                 return Participant.objects.create(participant_code=crypto.new_participant_code(), **fields)
         except IntegrityError:
-            if fields.get("external_id_index") and Participant.objects.filter(
-                external_id_index=fields["external_id_index"]
-            ).exists():
+            if (
+                fields.get("external_id_index")
+                and Participant.objects.filter(external_id_index=fields["external_id_index"]).exists()
+            ):
                 raise
             continue  # a code collision (about 1 in 10^11 per participant): draw again
     raise RuntimeError("could not draw an unused participant code")
@@ -136,3 +139,44 @@ def participant_mark_withdrawn(*, participant: Participant) -> Participant:
         participant.withdrawn_at = timezone.now()
         participant.save(update_fields=["status", "withdrawn_at"])
     return participant
+
+
+def _audit_access(*, action: str, obj: Participant, actor: object, reason: str, details: dict) -> None:
+    """Record a read of identifying data in the audit trail (audit app, issue 7).
+
+    Until `audit.services.audit_access` exists, a log line without the identifier or the reason
+    stands in, so the read is at least visible; the audit app makes it tamper-evident.
+    """
+    try:
+        from audit.services import audit_access
+    except ImportError:
+        logger.warning(
+            "identifier access action=%s participant=%s actor_id=%s (audit app not installed yet)",
+            action,
+            obj.participant_code,
+            getattr(actor, "pk", None),
+        )
+        return
+    audit_access(action=action, obj=obj, actor=actor, reason=reason, details=details)
+
+
+@transaction.atomic
+def participant_reidentify(*, participant: Participant, actor: object, reason: str) -> str | None:
+    """Decrypt the external id for a permitted researcher with a stated reason; the read is audited.
+
+    The audit entry is written in the same transaction as the read, before the id leaves: an
+    audit failure means no identifier is returned.
+    """
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ApplicationError(
+            "invalid", "The request is not valid.", details={"reason": ["State why (10+ characters)."]}
+        )
+    _audit_access(
+        action="reidentify",
+        obj=participant,
+        actor=actor,
+        reason=reason,
+        details={"participant_code": participant.participant_code, "had_external_id": participant.has_external_id},
+    )
+    return participant_external_id(participant=participant)

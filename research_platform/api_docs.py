@@ -1,16 +1,36 @@
 """OpenAPI schema and browsable docs, on every host: each host's schema describes its own API."""
 
+from typing import Any
+
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
+import research_platform.openapi_extensions  # noqa: F401  (registers the participant bearer scheme)
+
+
+class HostSchemaView(SpectacularAPIView):
+    """The schema of the URLconf this host is routed to (drf-spectacular would use ROOT_URLCONF,
+    i.e. the study API, on the platform host too)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(exclude=True)  # the schema endpoint does not describe itself
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self.urlconf = getattr(request, "urlconf", None) or self.urlconf
+        return super().get(request, *args, **kwargs)
+
+
+# The split view loads its start-up script from a URL (no inline script under our CSP); Swagger
+# UI's page carries one inline <style> block, so only this page may use inline styles.
+_swagger = SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[AllowAny])
+
 urlpatterns = [
-    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
-    path(
-        "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[AllowAny]),
-        name="api-docs",
-    ),
+    path("api/schema/", HostSchemaView.as_view(), name="schema"),
+    path("api/docs/", csp_update({"style-src": [UNSAFE_INLINE]})(_swagger), name="api-docs"),
 ]
 
 handlers = {

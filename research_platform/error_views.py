@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found, permission_denied, server_error
 
@@ -25,6 +26,10 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):  # a body without Content-Length ran over the limit
+        from research_platform.hardening import too_large_response
+
+        return too_large_response(request)
     return JsonResponse(error_body("malformed_request", "The request could not be read."), status=400)
 
 

@@ -7,13 +7,15 @@ import consent.urls
 import dashboard.urls
 import games.urls
 import pseudonymization.urls
+import rights.urls
 import tenants.urls_study
 import traits.urls
 from research_platform import api_docs
 from research_platform.health import healthz
 
 _APPS = (
-    tenants.urls_study, consent.urls, pseudonymization.urls, games.urls, traits.urls, audit.urls, dashboard.urls
+    tenants.urls_study, consent.urls, pseudonymization.urls, games.urls, traits.urls, audit.urls, dashboard.urls,
+    rights.urls,
 )
 
 api_v1 = [pattern for module in _APPS for pattern in module.api_urlpatterns]

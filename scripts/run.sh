@@ -10,7 +10,9 @@ broker=$($BIN/python -c "from dotenv import load_dotenv; load_dotenv('.env'); fr
 worker_pid=""
 if [ -n "$broker" ]; then
   mkdir -p var/log
-  $BIN/celery -A research_platform worker --loglevel=INFO --concurrency=2 >var/log/worker.log 2>&1 &
+  # -B: the embedded beat runs the periodic sweeps (pending sessions, stale sessions, retention).
+  $BIN/celery -A research_platform worker -B -s var/celerybeat-schedule --loglevel=INFO --concurrency=2 \
+    >var/log/worker.log 2>&1 &
   worker_pid=$!
   echo "Celery worker started (pid $worker_pid, log var/log/worker.log)."
 else

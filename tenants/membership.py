@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
+from audit.services import audit_event
 from research_platform.errors import ApplicationError
 from tenants.models import Study, StudyMembership, StudyUserObjectPermission
 from tenants.roles import CUSTOM_ROLE, ROLES, STUDY_PERMISSIONS
@@ -32,15 +33,6 @@ def _permissions_for(role: str, permissions: Iterable[str] | None) -> frozenset[
     return ROLES[role]
 
 
-def _audit(**kwargs: Any) -> None:
-    """Write the audit entry when the audit app offers it (it lands separately)."""
-    try:
-        from audit.services import audit_event
-    except ImportError:
-        return
-    audit_event(**kwargs)
-
-
 @transaction.atomic
 def membership_grant(
     *, study: Study, user: Any, role: str, granted_by: Any = None, permissions: Iterable[str] | None = None
@@ -61,13 +53,11 @@ def membership_grant(
     membership, _ = StudyMembership.objects.update_or_create(
         study=study, user=user, defaults={"role": role, "granted_by": granted_by}
     )
-    _audit(
+    audit_event(
         action="membership.grant",
-        actor_id=getattr(granted_by, "pk", None),
-        actor_type="user" if granted_by is not None else "system",
-        target_type="tenants.StudyMembership",
-        target_id=str(membership.pk),
-        changes={"study": study.slug, "user_id": user.pk, "role": role, "permissions": sorted(wanted)},
+        obj=membership,
+        actor=granted_by,
+        details={"study": study.slug, "user_id": user.pk, "role": role, "permissions": sorted(wanted)},
     )
     return membership
 
@@ -81,13 +71,11 @@ def membership_revoke(*, study: Study, user: Any, revoked_by: Any = None) -> Non
     perms.delete()
     if not deleted and not had_permissions:
         raise ApplicationError("not_a_member", "That user holds no role on this study.", status_code=404)
-    _audit(
+    audit_event(
         action="membership.revoke",
-        actor_id=getattr(revoked_by, "pk", None),
-        actor_type="user" if revoked_by is not None else "system",
-        target_type="tenants.Study",
-        target_id=str(study.pk),
-        changes={"study": study.slug, "user_id": user.pk},
+        obj=study,
+        actor=revoked_by,
+        details={"study": study.slug, "user_id": user.pk},
     )
 
 

@@ -84,9 +84,14 @@ class Study(TenantMixin):
         from django_tenants.clone import CloneSchema
 
         from tenants.provisioning import template_is_ready
+        from tenants.template_ddl import create_schema_from_template
 
         if sync_schema and not getattr(self, "_provision_by_migrations", False) and template_is_ready():
-            CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, self.schema_name, "DATA")
+            connection.set_schema_to_public()
+            # Replaying the template's DDL costs the same at any number of studies; clone_schema
+            # slows down as studies accumulate (tenants/template_ddl.py). Cloning stays the fallback.
+            if not create_schema_from_template(self.schema_name):
+                CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, self.schema_name, "DATA")
             connection.set_schema_to_public()
             return True
         if getattr(self, "_provision_by_migrations", False):

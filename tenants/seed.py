@@ -112,7 +112,7 @@ def _seed_roles(*, study: Study, users: dict) -> list[str]:
     return lines
 
 
-LOCAL_APPS = ("tenants", "audit", "consent", "pseudonymization", "games", "traits", "dashboard")
+LOCAL_APPS = ("tenants", "audit", "consent", "pseudonymization", "games", "traits", "dashboard", "rights")
 
 
 def _app_seed_hooks() -> list:

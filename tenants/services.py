@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.services import audit_event
 from games.config import GameConfigError, normalize_game_config
 from tenants.models import Domain, Study, schema_name_for, validate_slug
 from tenants.provisioning import drop_schema
@@ -66,6 +67,12 @@ def study_create(
     study._provision_by_migrations = by_migrations  # type: ignore[attr-defined]
     study.save()
     Domain.objects.create(domain=study.domain_name, tenant=study, is_primary=True)
+    audit_event(
+        action="study.create",
+        obj=study,
+        actor=created_by,
+        details={"study": slug, "schema": study.schema_name, "by_migrations": by_migrations},
+    )
     return study
 
 
@@ -108,6 +115,7 @@ def study_archive(*, study: Study, confirm: str) -> Study:
     study.status = Study.Status.ARCHIVED
     study.archived_at = timezone.now()
     study.save(update_fields=["status", "archived_at", "updated_at"])
+    audit_event(action="study.archive", obj=study, details={"study": study.slug})
     return study
 
 
@@ -118,6 +126,21 @@ def study_delete(*, study: Study, confirm: str) -> None:
         raise StudyError("confirmation_required", "Type the study's slug to confirm deletion.")
     connection.set_schema_to_public()
     schema = study.schema_name
+    # The study's own chain disappears with its schema: keep its final head in the platform chain.
+    from audit.verification import verify_schema
+
+    final = verify_schema(schema)
+    audit_event(
+        action="study.delete",
+        obj=study,
+        details={
+            "study": study.slug,
+            "schema": schema,
+            "chain_entries": final.entries,
+            "chain_head_hash": final.head_hash,
+            "chain_intact": final.intact,
+        },
+    )
     Domain.objects.filter(tenant=study).delete()
     # TenantMixin.delete would drop the schema only with auto_drop_schema; we drop it explicitly.
     Study.objects.filter(pk=study.pk).delete()

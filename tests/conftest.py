@@ -30,6 +30,21 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
                 study_create(slug=slug, title=f"Study {slug}")
         Study.objects.filter(slug__in=TEST_STUDIES).update(status=Study.Status.RECRUITING)
     yield
+    with django_db_blocker.unblock():
+        _end_other_sessions()
+
+
+def _end_other_sessions() -> None:
+    """Before the test database is dropped: let the sessions of stopped servers and workers end,
+    then end any left over (a connection some thread never closed would make the drop fail)."""
+    from tests.live import _wait_for_other_sessions_to_end
+
+    _wait_for_other_sessions_to_end(timeout=3.0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +52,15 @@ def _back_to_public() -> Iterator[None]:
     """Whatever a test activated, the next one starts in public."""
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """Rate-limit counters live in the (locmem) cache: every test starts with a full budget."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture

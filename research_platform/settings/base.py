@@ -33,6 +33,7 @@ SHARED_APPS = [
     "django.contrib.messages",  # stateless helper, needs no tables
     "django.contrib.staticfiles",  # no tables
     "django.contrib.admin",  # one admin for the platform, on the public schema
+    "csp",  # no tables; Content-Security-Policy header
     "rest_framework",  # no tables
     "rest_framework.authtoken",  # API tokens belong to global users
     "drf_spectacular",  # no tables
@@ -40,6 +41,7 @@ SHARED_APPS = [
     "guardian",  # study-level permissions hang off Study rows in public
     "axes",  # login lockout is about global accounts
     "pgtrigger",  # no tables; its triggers travel with each app's migrations
+    "auditlog",  # code and signals only: its entry model is swapped for audit.AuditEntry (no table)
     "audit",  # hash-chained entries for platform-level actions (studies, memberships)
 ]
 TENANT_APPS = [
@@ -50,6 +52,7 @@ TENANT_APPS = [
     "games",  # sessions, balloons and events are study data
     "traits",  # metrics, fits and profiles are study data
     "dashboard",  # export jobs and their files belong to one study
+    "rights",  # deletion requests, their tombstones and access secrets are about one study's participants
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -68,11 +71,15 @@ TENANT_LIMIT_SET_CALLS = True
 MIDDLEWARE = [
     "tenants.middleware.StudyTenantMiddleware",  # first: picks the schema and URLconf by host
     "django.middleware.security.SecurityMiddleware",
+    "research_platform.hardening.RequestHygieneMiddleware",  # early: refuse oversized or NUL-laden requests
+    "research_platform.ratelimit.RateLimitMiddleware",  # before sessions/CSRF: floods are cheap to refuse
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",  # actor resolved when an entry is written (token requests too)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -129,6 +136,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Export files are written under MEDIA_ROOT/exports/<schema>/ and served only through a permission check.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- REST API ---------------------------------------------------------------------------------
@@ -140,6 +149,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "research_platform.errors.api_exception_handler",
+    # Refuses what PostgreSQL or the code after it cannot hold: NUL, lone surrogates, non-finite or
+    # out-of-range numbers, deep nesting (docs/security.md).
+    "DEFAULT_PARSER_CLASSES": [
+        "research_platform.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -153,6 +169,54 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # No call to the public validator service (CSP would block it anyway).
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+}
+
+# --- Browser hardening (docs/security.md); production adds HSTS, HTTPS redirect, secure cookies ---
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+# Only the platform's own files: no inline script (a nonce for the rare template that needs one),
+# no inline style (the API docs page relaxes style-src for itself), no framing, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+CSRF_COOKIE_HTTPONLY = False  # the game's script sends it back in a header (Django's advice)
+
+# Request size: an event batch of 1,000 events is ~300 KB; 2 MiB leaves room and bounds memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
+
+# Rate limits: (requests, window seconds) per key. Keys are accounts, tokens or studies, never IP
+# addresses (the platform keeps none); see research_platform/ratelimit.py.
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+RATE_LIMITS = {
+    "login": (env_int("RATE_LIMIT_LOGIN", 10), 60),  # per username, token and page logins
+    "login_host": (env_int("RATE_LIMIT_LOGIN_HOST", 300), 60),  # all logins on one host
+    "enrol": (env_int("RATE_LIMIT_ENROL", 600), 60),  # consents per study (anonymous by nature)
+    "enrol_identity": (env_int("RATE_LIMIT_ENROL_IDENTITY", 10), 60),  # per external id (hashed)
+    "participant": (env_int("RATE_LIMIT_PARTICIPANT", 240), 60),  # per participant token
+    "researcher": (env_int("RATE_LIMIT_RESEARCHER", 1200), 60),  # per researcher API token
+    "my_data": (env_int("RATE_LIMIT_MY_DATA", 5), 300),  # /my-data/ sign-ins per participant code
+    "my_data_host": (env_int("RATE_LIMIT_MY_DATA_HOST", 60), 60),  # all /my-data/ sign-ins of a study
 }
 
 # --- Permissions, lockout, audit --------------------------------------------------------------
@@ -167,14 +231,20 @@ AXES_LOCKOUT_CALLABLE = "tenants.auth_api.lockout_response"
 # addresses still hits the same account's counter.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # no IP addresses in audit payloads
+# Hash-chained, append-only entries in public and in every study schema (docs/audit.md).
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 
 # --- Cache: shared across processes when Redis is there (rate limits must count per platform) ---
 _BROKER_URL = broker_url()
 REDIS_CACHE_URL = env_str("REDIS_CACHE_URL") or _BROKER_URL
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL,
-         "KEY_PREFIX": "rp", "TIMEOUT": 300}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": "rp",
+            "TIMEOUT": 300,
+        }
         if REDIS_CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -185,6 +255,8 @@ CACHES = {
 # Local and test settings fall back to a published development key; production requires a real one.
 PLATFORM_MASTER_KEYS = env_str("PLATFORM_MASTER_KEYS")
 PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = False
+# The WSGI/ASGI entry points open every study key before serving (pseudonymization/key_checks.py).
+PLATFORM_VERIFY_KEYS_AT_STARTUP = env_bool("PLATFORM_VERIFY_KEYS_AT_STARTUP", False)
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = _BROKER_URL
@@ -197,6 +269,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# A message taken by a worker that then dies (SIGKILL, OOM, lost host) stays "unacked" in Redis and is
+# handed to another worker once the visibility timeout has passed (acks_late). The timeout must exceed
+# the longest task (a session takes seconds); the fault tests shorten it to see redelivery quickly.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),  # seconds between checks...
+    "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),  # ...scanning every Nth
+}
+# Beat runs in public; each entry that touches study data queues one task per study (rights.tasks).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "rights-retention-sweep": {"task": "rights.tasks.retention_sweep", "schedule": crontab(hour=3, minute=17)},
+}
 
 # --- Logging: no identifiers, ever; one line per record ---------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
@@ -204,11 +290,30 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Study links carry survey-panel ids in their query string: no request line is logged with one.
+    "filters": {"no_query": {"()": "pseudonymization.log_filters.RedactQueryStrings"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_query"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # runserver's request lines go through the filtered console handler, not Django's own.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "pgserver": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
+}
+
+# --- Balloon game ingestion (games app; docs/game.md) -----------------------------------------
+GAME_EVENTS_RATE = env_int("GAME_EVENTS_RATE", 120)  # event batches per participant per minute
+GAME_ABANDON_AFTER_MINUTES = env_int("GAME_ABANDON_AFTER_MINUTES", 120)
+CELERY_BEAT_SCHEDULE["games-abandon-stale-sessions"] = {"task": "games.abandon_stale_sessions", "schedule": 600.0}
+
+# --- Science pipeline catch-up (traits.tasks.process_pending) ---------------------------------
+# Completed sessions whose processing was never queued (broker down at completion) are queued by a
+# sweep; the grace leaves the normal path (queued on completion) time to finish first.
+TRAITS_PENDING_SWEEP_SECONDS = env_int("TRAITS_PENDING_SWEEP_SECONDS", 300)
+TRAITS_PENDING_GRACE_SECONDS = env_int("TRAITS_PENDING_GRACE_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["traits-process-pending"] = {
+    "task": "traits.tasks.process_pending",
+    "schedule": float(TRAITS_PENDING_SWEEP_SECONDS),
 }

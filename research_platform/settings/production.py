@@ -13,13 +13,14 @@ if env_str("DATABASE_URL") is None:
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Only allows submission to browsers' preload lists; submitting stays the operator's decision.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -28,6 +29,7 @@ STORAGES = {
 # Identifiers are encrypted under these keys: refuse to start without valid ones (docs/privacy.md).
 PLATFORM_MASTER_KEYS = env_str("PLATFORM_MASTER_KEYS", required=True)
 PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = False
+PLATFORM_VERIFY_KEYS_AT_STARTUP = env_bool("PLATFORM_VERIFY_KEYS_AT_STARTUP", True)
 try:
     from pseudonymization.crypto import KeyConfigurationError, parse_master_keys
 
@@ -37,4 +39,3 @@ except KeyConfigurationError as _exc:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(str(_exc)) from _exc
-

@@ -1,6 +1,6 @@
 """Test settings: fast hashing, eager tasks for unit tests (integration tests start a real worker)."""
 
-from research_platform.env import env_bool
+from research_platform.env import env_bool, env_str
 
 from .base import *  # noqa: F403
 
@@ -9,6 +9,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks in-process; tests marked `integration` configure a real broker themselves.
 CELERY_TASK_ALWAYS_EAGER = env_bool("TEST_CELERY_EAGER", True)
+# A real-worker test names its own queue, so parallel test runs sharing one Redis never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env_str("TEST_CELERY_QUEUE") or "celery"
 # Static files are served by Django's finders in tests; WhiteNoise needs a collected STATIC_ROOT.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
 STORAGES = {
@@ -26,3 +28,15 @@ if not PLATFORM_MASTER_KEYS:
 
     PLATFORM_MASTER_KEYS = development_master_key()
     PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = True
+
+# The fault tests (tests/security/test_fault_*.py) run the server like production: the cache on the
+# same Redis as the broker (so a Redis outage also takes the rate-limit counters away) ...
+if env_str("TEST_CACHE_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("TEST_CACHE_REDIS_URL"),
+        }
+    }
+# ... and a worker that holds a session's results uncommitted for this long, so it can be killed mid-task.
+TRAITS_TEST_PROCESS_DELAY_SECONDS = float(env_str("TRAITS_TEST_PROCESS_DELAY_SECONDS") or 0)

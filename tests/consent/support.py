@@ -13,9 +13,7 @@ from consent.services import consent_document_draft, consent_document_publish
 
 def publish(study: Any, version: str = "1.0", body: str = "You may stop at any time.") -> ConsentDocument:
     with tenant_context(study):
-        return consent_document_publish(
-            document=consent_document_draft(version=version, title="Consent", body=body)
-        )
+        return consent_document_publish(document=consent_document_draft(version=version, title="Consent", body=body))
 
 
 def enrol(client: Client, document: ConsentDocument, **extra: Any) -> Any:

@@ -59,8 +59,16 @@ def test_a_streamed_zip_is_a_valid_archive():
 def _peak_memory_of_streaming(n_rows: int) -> int:
     def rows():
         for i in range(n_rows):
-            yield {"participant": "P-AAAA-BBBB", "session": 1, "trial_index": i, "event_type": "pump",
-                   "balloon": i // 40, "pump": i % 40, "time_elapsed": i * 310.5, "rt": 290.1}
+            yield {
+                "participant": "P-AAAA-BBBB",
+                "session": 1,
+                "trial_index": i,
+                "event_type": "pump",
+                "balloon": i // 40,
+                "pump": i % 40,
+                "time_elapsed": i * 310.5,
+                "rt": 290.1,
+            }
 
     tracemalloc.start()
     total = 0

@@ -20,8 +20,15 @@ def login(user) -> Client:
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize(
     ("actor", "status"),
-    [("admin", 200), ("manager", 200), ("analyst", 403), ("viewer", 403), ("compliance", 403),
-     ("outsider", 404), ("other_manager", 404)],
+    [
+        ("admin", 200),
+        ("manager", 200),
+        ("analyst", 403),
+        ("viewer", 403),
+        ("compliance", 403),
+        ("outsider", 404),
+        ("other_manager", 404),
+    ],
 )
 def test_only_managers_reach_the_administration_pages(cast, page, actor, status):
     assert login(cast[actor]).get(page).status_code == status
@@ -43,25 +50,76 @@ def test_a_manager_changes_the_title_and_status(cast, alpha):
     assert (alpha.title, alpha.status) == ("Renamed", "closed")
 
 
-def test_a_manager_sets_the_game_with_two_colours_and_a_redirect(cast, alpha):
-    response = login(cast["manager"]).post("/manage/", {
-        "save_game": "1", "variant": "standard", "balloons_per_color": "10", "colors": "blue 128\norange 32",
-        "reward_per_pump": "0.05", "currency": "gbp", "block_size": "10",
-        "completion_redirect_url": "https://app.prolific.com/submissions/complete?cc=ABC",
-    })
+def test_a_manager_sets_the_game_with_two_colours(cast, alpha):
+    response = login(cast["manager"]).post(
+        "/manage/",
+        {
+            "save_game": "1",
+            "variant": "standard",
+            "balloons_per_color": "10",
+            "colors": "blue 128\norange 32",
+            "reward_per_pump": "0.05",
+            "currency": "gbp",
+            "block_size": "10",
+        },
+    )
     assert response.status_code == 302
     config = Study.objects.get(pk=alpha.pk).game_config
     assert config["colors"] == [{"color": "blue", "max_pumps": 128}, {"color": "orange", "max_pumps": 32}]
     assert config["currency"] == "GBP"
-    assert config["completion_redirect_url"].endswith("cc=ABC")
+
+
+def test_the_settings_page_shows_the_consent_completion_redirect_and_links_to_where_it_is_edited(cast, in_alpha):
+    from consent.services import consent_settings_update
+
+    consent_settings_update(completion_url="https://app.prolific.com/submissions/complete?cc=ABC")
+    page = login(cast["manager"]).get("/manage/").content.decode()
+    assert "https://app.prolific.com/submissions/complete?cc=ABC" in page
+    assert 'href="/manage/consent/"' in page and 'href="/manage/members/"' in page
+    assert 'href="/manage/deletion-requests/"' in page
+
+
+def test_a_manager_sets_a_retention_policy_and_the_change_is_audited(cast, in_alpha):
+    from audit.models import AuditEntry
+    from dashboard.selectors import retention_policy_get
+
+    response = login(cast["manager"]).post(
+        "/manage/",
+        {
+            "save_retention": "1",
+            "erase_identifiers_after_days": "90",
+            "erase_raw_events_after_days": "",
+            "note": "REC 1",
+        },
+    )
+    assert response.status_code == 302
+    policy = retention_policy_get()
+    assert (policy.erase_identifiers_after_days, policy.erase_raw_events_after_days) == (90, None)
+    assert AuditEntry.objects.filter(event="retention.update").exists()
+
+
+def test_a_negative_retention_period_is_refused(cast, in_alpha):
+    from dashboard.selectors import retention_policy_get
+
+    response = login(cast["manager"]).post("/manage/", {"save_retention": "1", "erase_identifiers_after_days": "-3"})
+    assert response.status_code == 400
+    assert retention_policy_get().pk is None
 
 
 def test_an_unreadable_colour_line_is_refused_and_nothing_changes(cast, alpha):
     before = Study.objects.get(pk=alpha.pk).game_config
-    response = login(cast["manager"]).post("/manage/", {
-        "save_game": "1", "variant": "standard", "balloons_per_color": "10", "colors": "blue lots",
-        "reward_per_pump": "0.05", "currency": "USD", "block_size": "10",
-    })
+    response = login(cast["manager"]).post(
+        "/manage/",
+        {
+            "save_game": "1",
+            "variant": "standard",
+            "balloons_per_color": "10",
+            "colors": "blue lots",
+            "reward_per_pump": "0.05",
+            "currency": "USD",
+            "block_size": "10",
+        },
+    )
     assert response.status_code == 400
     assert b"Cannot read" in response.content
     assert Study.objects.get(pk=alpha.pk).game_config == before

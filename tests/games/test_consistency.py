@@ -76,8 +76,13 @@ def test_gaps_in_seq_are_counted_and_listed():
 def test_quality_flags_only_name_problems():
     assert quality_flags(distinct_seqs=5, max_seq=4, repeated_seqs=0, violations={}, rejected=0) == {}
     flags = quality_flags(
-        distinct_seqs=3, max_seq=4, repeated_seqs=1, violations={PUMP_PAST_EXPLOSION: 2, COUNT_MISMATCH: 0},
-        rejected=1, completed=True, pending_balloons=2,
+        distinct_seqs=3,
+        max_seq=4,
+        repeated_seqs=1,
+        violations={PUMP_PAST_EXPLOSION: 2, COUNT_MISMATCH: 0},
+        rejected=1,
+        completed=True,
+        pending_balloons=2,
     )
     assert flags == {
         "seq_gaps": 2,

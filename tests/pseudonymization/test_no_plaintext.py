@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django_tenants.utils import tenant_context
 
 from pseudonymization.models import Participant
 from pseudonymization.services import participant_external_id
+from tests.conftest import api_client_for
 from tests.consent.support import bearer, enrol, publish
 
 EXTERNAL_ID = "5f1aQ2b3cX4d5e6fZ7a8b9c0"
@@ -48,29 +51,57 @@ def scan_database(needles: list[str]) -> list[str]:
     return hits, len(tables)
 
 
+def _html_consent(client: Client, query: str) -> None:
+    """The browser flow: open the panel link, agree on the page (CSRF and all)."""
+    html = client.get(f"/?{query}").content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    assert client.post("/consent/", {**fields, "agree": "on"}).status_code == 303
+
+
 @pytest.fixture
-def full_flow(alpha, beta, alpha_client, beta_client, caplog):
-    """Consent in two studies with the same panel id, then use the token; logs captured at DEBUG."""
+def full_flow(alpha, beta, alpha_client, beta_client, cast, caplog):
+    """Consent by API and by the HTML form in two studies with the same panel id, use the token,
+    withdraw, and re-identify; logs captured at DEBUG, SQL with its parameters included."""
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
     connection.force_debug_cursor = True  # SQL and its parameters are logged, as with DEBUG=True
     try:
         token = enrol(alpha_client, publish(alpha), external_id=EXTERNAL_ID).json()["token"]
         enrol(alpha_client, publish(alpha, version="1.1"), external_id=EXTERNAL_ID.upper())
-        enrol(beta_client, publish(beta), external_id=EXTERNAL_ID)
+        publish(beta)
+        _html_consent(Client(HTTP_HOST=beta.domain_name, enforce_csrf_checks=True), f"PROLIFIC_PID={EXTERNAL_ID}")
+        _html_consent(
+            Client(HTTP_HOST=alpha.domain_name, enforce_csrf_checks=True), f"workerId={EXTERNAL_ID.lower()}"
+        )  # the same person again, another parameter
         alpha_client.get("/api/v1/consent/", **bearer(token))
         enrol(alpha_client, publish(alpha, version="1.2"), external_id=EXTERNAL_ID + "\x00")  # rejected: 400
+        with tenant_context(alpha):
+            code = Participant.objects.get().participant_code
+        manager = api_client_for(cast["manager"], alpha.domain_name)
+        revealed = manager.post(
+            f"/api/v1/participants/{code}/reidentify/", {"reason": "Panel payment check"}, format="json"
+        )
+        assert revealed.json()["external_id"] == EXTERNAL_ID  # audited read, and the audit holds no id
+        assert manager.get("/api/v1/participants/").status_code == 200
+        alpha_client.post(
+            "/api/v1/me/withdraw/", {"reason": "changed my mind"}, content_type="application/json", **bearer(token)
+        )
     finally:
         connection.force_debug_cursor = False
     return list(caplog.records)  # records of this (setup) phase
 
 
-def test_no_column_of_any_table_in_any_schema_holds_the_external_id(full_flow, alpha):
+def test_no_column_of_any_table_in_any_schema_holds_the_external_id(full_flow, alpha, beta):
     hits, table_count = scan_database(_forms(EXTERNAL_ID))
     assert table_count > 20  # the scan really covered public and the study schemas
     assert hits == []
-    with tenant_context(alpha):  # ...and yet it is there, encrypted, for re-identification
-        assert participant_external_id(participant=Participant.objects.get()) == EXTERNAL_ID
+    methods = set()
+    for study in (alpha, beta):  # ...and yet it is there, encrypted, for re-identification
+        with tenant_context(study):
+            (participant,) = Participant.objects.all()  # API and HTML agreements found the same person
+            assert participant_external_id(participant=participant) == EXTERNAL_ID
+            methods |= set(participant.consent_records.values_list("method", flat=True))
+    assert methods == {"api", "web"}
 
 
 def test_the_scan_would_find_a_plaintext_id(alpha):
@@ -85,3 +116,19 @@ def test_no_log_record_holds_the_external_id(full_flow):
     logged = "\n".join(r.getMessage() + repr(r.args) for r in full_flow)
     for form in _forms(EXTERNAL_ID):
         assert form.lower() not in logged.lower()
+
+
+def test_request_lines_are_logged_without_their_query_string():
+    from pseudonymization.log_filters import RedactQueryStrings
+
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        (f"GET /?PROLIFIC_PID={EXTERNAL_ID}&x=1 HTTP/1.1", 200, 512),
+        None,
+    )
+    assert RedactQueryStrings().filter(record)
+    assert EXTERNAL_ID not in record.getMessage() and '"GET /?[redacted] HTTP/1.1" 200 512' == record.getMessage()

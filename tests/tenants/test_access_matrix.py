@@ -31,8 +31,13 @@ class Row:
     denied: int = 403
 
 
+# A session id that exists nowhere: roles let in get 404 (tests/games/test_researcher_api.py covers 200s).
+NO_SESSION = "00000000-0000-4000-8000-000000000000"
 EVERY_ROLE = {"admin": 200, "manager": 200, "analyst": 200, "viewer": 200, "compliance": 200}
 MANAGERS = {"admin": 200, "manager": 200}
+ANALYSTS = {"admin": 200, "manager": 200, "analyst": 200}
+UNKNOWN_ID = "11111111-1111-4111-8111-111111111111"  # no such deletion request
+VIEWERS_404 = {"admin": 404, "manager": 404, "analyst": 404, "viewer": 404}  # view_aggregate, nothing there
 
 MATRIX: list[Row] = [
     Row(PLATFORM, "get", "/api/v1/studies/", {**EVERY_ROLE, "outsider": 200, "other_manager": 200}),
@@ -46,6 +51,46 @@ MATRIX: list[Row] = [
     Row(PLATFORM, "delete", "/api/v1/studies/alpha/members/", {"admin": 204, "manager": 204},
         body={"username": "t_viewer"}),
     Row(ALPHA, "get", "/api/v1/study/", EVERY_ROLE),
+    # consent / pseudonymization (researcher side)
+    Row(ALPHA, "get", "/api/v1/participants/", {"admin": 200, "manager": 200, "analyst": 200, "viewer": 200}),
+    # No reason given: a permitted caller reaches validation (400) before any look-up.
+    Row(ALPHA, "post", "/api/v1/participants/P-2222-2222/reidentify/", {"admin": 400, "manager": 400}),
+    Row(ALPHA, "get", "/api/v1/consent/documents/", EVERY_ROLE),
+    Row(ALPHA, "post", "/api/v1/consent/documents/", {"admin": 201, "manager": 201},
+        body={"version": "v-{actor}", "title": "Consent", "text": "You may stop at any time."}),
+    # Unknown version: a permitted caller gets 404 (tests/consent/test_manage_api.py publishes a real one).
+    Row(ALPHA, "post", "/api/v1/consent/documents/9.9/publish/", {"admin": 404, "manager": 404}),
+    Row(ALPHA, "get", "/api/v1/consent/settings/", EVERY_ROLE),
+    Row(ALPHA, "patch", "/api/v1/consent/settings/", MANAGERS, body={"require_reconsent": True}),
+    # rights: the deletion workflow (tests/rights/ act on real requests; an unknown id is 404 here)
+    Row(ALPHA, "get", "/api/v1/deletion-requests/", MANAGERS),
+    Row(ALPHA, "post", "/api/v1/deletion-requests/", {"admin": 404, "manager": 404},
+        body={"participant_code": "P-2222-2222"}),
+    Row(ALPHA, "get", f"/api/v1/deletion-requests/{UNKNOWN_ID}/", {"admin": 404, "manager": 404}),
+    Row(ALPHA, "post", f"/api/v1/deletion-requests/{UNKNOWN_ID}/verify/", {"admin": 404, "manager": 404}),
+    Row(ALPHA, "post", f"/api/v1/deletion-requests/{UNKNOWN_ID}/execute/", {"admin": 404, "manager": 404}),
+    Row(ALPHA, "post", f"/api/v1/deletion-requests/{UNKNOWN_ID}/reject/", {"admin": 404, "manager": 404},
+        body={"reason": "Not a participant of this study"}),
+    Row(ALPHA, "get", "/api/v1/rights/settings/", MANAGERS),
+    Row(ALPHA, "patch", "/api/v1/rights/settings/", MANAGERS, body={"due_days": 20}),
+    # audit (issue 7): compliance officers and platform staff; on the platform host, no role = 403.
+    Row(PLATFORM, "get", "/api/v1/audit/", {"admin": 200, "compliance": 200}, no_role=403),
+    Row(PLATFORM, "get", "/api/v1/audit/verify/", {"admin": 200, "compliance": 200}, no_role=403),
+    Row(ALPHA, "get", "/api/v1/audit/", {"admin": 200, "compliance": 200}),
+    Row(ALPHA, "get", "/api/v1/sessions/", {"admin": 200, "manager": 200, "analyst": 200, "viewer": 200}),
+    Row(ALPHA, "get", f"/api/v1/sessions/{NO_SESSION}/balloons/",
+        {"admin": 404, "manager": 404, "analyst": 404, "viewer": 404}),
+    Row(ALPHA, "get", f"/api/v1/sessions/{NO_SESSION}/events/", {"admin": 404, "manager": 404, "analyst": 404}),
+    # dashboard exports (issue 9): analysts and up (export_data); the query string goes in `body`.
+    Row(ALPHA, "get", "/api/v1/export/", ANALYSTS, body={"format": "hbayesdm"}),
+    Row(ALPHA, "get", "/api/v1/export/jobs/", ANALYSTS),
+    Row(ALPHA, "post", "/api/v1/export/jobs/", {"admin": 202, "manager": 202, "analyst": 202},
+        body={"format": "balloons"}),
+    Row(ALPHA, "get", f"/api/v1/export/jobs/{NO_SESSION}/", {"admin": 404, "manager": 404, "analyst": 404}),
+    Row(ALPHA, "get", f"/api/v1/export/jobs/{NO_SESSION}/download/", {"admin": 404, "manager": 404, "analyst": 404}),
+    # traits: unknown session / participant: 404 for permitted callers (tests/traits/test_apis.py has real data)
+    Row(ALPHA, "get", f"/api/v1/sessions/{NO_SESSION}/metrics/", VIEWERS_404),
+    Row(ALPHA, "get", "/api/v1/participants/P-2222-2222/traits/", VIEWERS_404),
 ]
 
 # Routes that are not researcher endpoints: public, token exchange, or participants' own.
@@ -97,7 +142,12 @@ def _matrix_routes() -> set[tuple[str, str]]:
     import re
 
     def normalise(path: str) -> str:
-        return re.sub(r"/alpha/", "/<str:slug>/", path.lstrip("/"))
+        path = path.replace(f"/jobs/{NO_SESSION}/", "/jobs/<uuid:job_id>/")
+        path = path.replace(f"/{NO_SESSION}/", "/<uuid:session_id>/")
+        path = re.sub(r"/alpha/", "/<str:slug>/", path.lstrip("/"))
+        path = re.sub(r"/P-[0-9A-Z]{4}-[0-9A-Z]{4}/", "/<str:code>/", path)
+        path = re.sub(r"/deletion-requests/[0-9a-f-]{36}/", "/deletion-requests/<uuid:request_id>/", path)
+        return re.sub(r"/documents/[^/]+/publish/", "/documents/<str:version>/publish/", path)
 
     return {(row.host, normalise(row.path)) for row in MATRIX}
 

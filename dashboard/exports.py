@@ -1,0 +1,364 @@
+"""Export rows out of the study schema, streamed: each format is an iterator of text or byte chunks.
+
+Events are read through a server-side cursor (``QuerySet.iterator(chunk_size=...)``), so memory
+holds one chunk of rows, never the whole table; the only thing kept per export is a small map
+from session to (participant code, session number), which grows with sessions, not events.
+Formats are pure pipelines from export_formats.py over these row iterators.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
+from dashboard.export_formats import (
+    BALLOON_COLUMNS,
+    EXPORT_FORMAT_VERSION,
+    HBAYESDM_COLUMNS,
+    TRIAL_COLUMNS,
+    Column,
+    csv_lines,
+    data_dictionary,
+    json_text,
+    psychds_description,
+    psychds_filename,
+    stream_zip,
+)
+from games.models import Balloon, Event, GameSession
+from pseudonymization.models import Participant
+
+CHUNK_ROWS = 2000
+PROGRESS_EVERY = 5000
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    label: str
+    file_suffix: str
+    content_type: str
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "csv": ExportFormat("csv", "Trial-level CSV (one row per event)", "trials.csv", "text/csv; charset=utf-8"),
+    "balloons": ExportFormat("balloons", "Balloon-level CSV", "balloons.csv", "text/csv; charset=utf-8"),
+    "hbayesdm": ExportFormat(
+        "hbayesdm",
+        "hBayesDM (subjID, pumps, explosion; tab-separated)",
+        "hbayesdm.txt",
+        "text/tab-separated-values; charset=utf-8",
+    ),
+    "psychds": ExportFormat("psychds", "Psych-DS dataset (zip)", "psychds.zip", "application/zip"),
+}
+
+
+def _exportable_sessions() -> Any:
+    # Erased participants have nothing left to export; withdrawn ones keep what they gave before.
+    return GameSession.objects.exclude(participant__status=Participant.Status.ERASED)
+
+
+def session_numbers() -> dict[Any, tuple[str, int]]:
+    """session id -> (participant code, session number of that participant, 1 = first)."""
+    rows = (
+        _exportable_sessions()
+        .annotate(
+            number=Window(RowNumber(), partition_by=[F("participant_id")], order_by=[F("started_at").asc(), F("id")])
+        )
+        .values_list("id", "participant__participant_code", "number")
+    )
+    return {pk: (code, number) for pk, code, number in rows.iterator(chunk_size=CHUNK_ROWS)}
+
+
+def export_versions(*, with_results: bool = False) -> dict[str, str]:
+    """The versions of what an export holds: the export format, every event schema in it, and the
+    metric/model/trait versions when the export carries results."""
+    schemas = sorted(set(_exportable_sessions().values_list("event_schema", flat=True).distinct()))
+    versions = {"export_format": EXPORT_FORMAT_VERSION, "event_schema": ",".join(schemas) or "none"}
+    if with_results:
+        versions.update(results_versions())
+    return versions
+
+
+def results_versions() -> dict[str, str]:
+    from traits.bart_models import MODELS
+    from traits.mapping import TRAITS_VERSION
+    from traits.metrics import METRICS_VERSION
+
+    return {
+        "metrics": METRICS_VERSION,
+        "traits": TRAITS_VERSION,
+        "models": ",".join(m.version for _, m in sorted(MODELS.items())),
+    }
+
+
+def _context(kind: str, data: dict[str, Any]) -> str:
+    if not kind:
+        return ""
+    state = data.get("state") if isinstance(data, dict) else None
+    return f"{kind}:{state}" if state is not None else kind
+
+
+def trial_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]:
+    """One dict per stored event, ordered by participant, session, seq (server-side cursor)."""
+    events = (
+        Event.objects.filter(session_id__in=_exportable_sessions().values("id"))
+        .order_by("session__participant__participant_code", "session__started_at", "session_id", "seq", "id")
+        .values_list(
+            "session_id",
+            "seq",
+            "type",
+            "balloon",
+            "pumps",
+            "t",
+            "rt_ms",
+            "client_ts",
+            "received_at",
+            "context_kind",
+            "data",
+            "flags",
+            "session__event_schema",
+        )
+    )
+    for sid, seq, type_, balloon, pumps, t, rt, client_ts, received, kind, data, flags, schema in events.iterator(
+        chunk_size=CHUNK_ROWS
+    ):
+        code, number = sessions.get(sid, ("", 0))
+        yield {
+            "participant": code,
+            "session": number,
+            "trial_index": seq,
+            "event_type": type_,
+            "balloon": balloon,
+            "pump": pumps,
+            "time_elapsed": t,
+            "rt": rt,
+            "client_ts": client_ts,
+            "received_at": received.isoformat() if received else "",
+            "context": _context(kind, data),
+            "flagged": 1 if flags else 0,
+            "event_schema": schema,
+        }
+
+
+def balloon_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]:
+    """One dict per played balloon (pending balloons were never reached and are left out)."""
+    balloons = (
+        Balloon.objects.filter(session_id__in=_exportable_sessions().values("id"))
+        .exclude(outcome=Balloon.Outcome.PENDING)
+        .order_by("session__participant__participant_code", "session__started_at", "session_id", "index")
+        .values_list(
+            "session_id",
+            "index",
+            "color",
+            "max_pumps",
+            "explosion_point",
+            "pumps",
+            "outcome",
+            "earnings",
+            "session__event_schema",
+        )
+    )
+    for sid, index, color, max_pumps, explosion_point, pumps, outcome, earnings, schema in balloons.iterator(
+        chunk_size=CHUNK_ROWS
+    ):
+        code, number = sessions.get(sid, ("", 0))
+        yield {
+            "participant": code,
+            "session": number,
+            "balloon": index,
+            "color": color,
+            "max_pumps": max_pumps,
+            "explosion_point": explosion_point,
+            "pumps": pumps,
+            "exploded": 1 if outcome == "popped" else 0,
+            "earnings": f"{earnings:.4f}",
+            "event_schema": schema,
+        }
+
+
+def hbayesdm_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]:
+    """hBayesDM's bart input: one row per balloon, pumps counting the fatal pump (as Balloon.pumps does)."""
+    for row in balloon_rows(sessions):
+        yield {"subjID": row["participant"], "pumps": row["pumps"], "explosion": row["exploded"]}
+
+
+def trait_columns() -> tuple[Column, ...]:
+    try:
+        from traits.mapping import DIMENSIONS
+    except ImportError:  # the traits pipeline is not installed yet
+        DIMENSIONS = ()
+
+    base = (
+        Column("participant", "Pseudonymous participant code"),
+        Column("session", "Session number of this participant (1 = first)"),
+        Column("profile_status", "ok, partial or insufficient_data"),
+        Column("traits_version", "Version of the trait mapping"),
+        Column("metrics_version", "Version of the metric definitions"),
+        Column("model_versions", "Versions of the model fits used as evidence"),
+        Column("input_hash", "SHA-256 of the session's schedule and events the profile was computed from"),
+    )
+    per_dim = tuple(
+        column
+        for d in DIMENSIONS
+        for column in (
+            Column(f"{d.key}_z", f"{d.label}: standardized score ({d.low_pole} < 0 < {d.high_pole})", "z"),
+            Column(f"{d.key}_z_low", f"{d.label}: lower end of the bootstrap interval", "z"),
+            Column(f"{d.key}_z_high", f"{d.label}: upper end of the bootstrap interval", "z"),
+        )
+    )
+    return base + per_dim
+
+
+def trait_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]:
+    from traits.mapping import TRAITS_VERSION
+    from traits.models import TraitProfile
+
+    profiles = (
+        # One row per session: the default-reference profile (a study-norms profile may exist beside it).
+        TraitProfile.objects.filter(traits_version=TRAITS_VERSION, reference="default", session_id__in=list(sessions))
+        .order_by("participant__participant_code", "created_at")
+        .values_list(
+            "session_id", "status", "traits_version", "metrics_version", "model_versions", "input_hash", "dimensions"
+        )
+    )
+    for sid, status, traits_version, metrics_version, model_versions, input_hash, dims in profiles.iterator(
+        chunk_size=CHUNK_ROWS
+    ):
+        code, number = sessions.get(sid, ("", 0))
+        row: dict[str, Any] = {
+            "participant": code,
+            "session": number,
+            "profile_status": status,
+            "traits_version": traits_version,
+            "metrics_version": metrics_version,
+            "input_hash": input_hash,
+            "model_versions": ",".join(str(v) for _, v in sorted((model_versions or {}).items())),
+        }
+        for dim in dims or []:
+            interval = dim.get("z_interval") or [None, None]
+            row[f"{dim['key']}_z"] = dim.get("z")
+            row[f"{dim['key']}_z_low"], row[f"{dim['key']}_z_high"] = interval[0], interval[1]
+        yield row
+
+
+def psychds_files(
+    *,
+    study_slug: str,
+    study_title: str,
+    sessions: dict[Any, tuple[str, int]],
+    versions: dict[str, str],
+    on_rows: Callable[[int], None] | None = None,
+) -> Iterator[tuple[str, Iterable[str]]]:
+    """(name, chunks) pairs of a Psych-DS dataset: one trial file per subject and session (keyword
+    names), the balloon and trait tables, dataset_description.json and a data dictionary."""
+    columns_by_file: dict[str, tuple[Column, ...]] = {}
+    trials_schema = tuple(c for c in TRIAL_COLUMNS)
+    balloons_name = psychds_filename(study=study_slug, suffix="data").replace(
+        "_data.csv", "_description-balloons_data.csv"
+    )
+    traits_name = balloons_name.replace("description-balloons", "description-traits")
+    traits_schema = trait_columns()
+    description = psychds_description(
+        name=f"{study_title} (Balloon Analogue Risk Task)",
+        description=(
+            "Pseudonymous data of a BART study exported from the research platform: every recorded event per "
+            "subject and session, one row per balloon, and each session's trait profile. Participant codes are "
+            "pseudonyms; no identifiers are included."
+        ),
+        columns=[*trials_schema, *BALLOON_COLUMNS, *traits_schema],
+        versions=versions,
+    )
+    yield "dataset_description.json", json_text(description)
+    trials_done = [0]
+
+    def trials_progress(n: int) -> None:
+        trials_done[0] = n
+        if on_rows is not None:
+            on_rows(n)
+
+    def balloons_progress(n: int) -> None:
+        if on_rows is not None:
+            on_rows(trials_done[0] + n)
+
+    trials = counted(trial_rows(sessions), trials_progress)
+    for (code, number), rows in groupby(trials, key=lambda r: (r["participant"], r["session"])):
+        name = psychds_filename(study=study_slug, subject=code, session=number)
+        columns_by_file.setdefault("data/study-*_subject-*_session-*_data.csv", trials_schema)
+        yield name, csv_lines(trials_schema, rows)
+    columns_by_file[balloons_name] = BALLOON_COLUMNS
+    yield balloons_name, csv_lines(BALLOON_COLUMNS, counted(balloon_rows(sessions), balloons_progress))
+    columns_by_file[traits_name] = traits_schema
+    yield traits_name, csv_lines(traits_schema, trait_rows(sessions))
+    yield "data_dictionary.csv", data_dictionary(columns_by_file)
+    yield "README.md", iter([_readme(study_slug, versions)])
+
+
+def _readme(study_slug: str, versions: dict[str, str]) -> str:
+    lines = [
+        f"# Study {study_slug}: Balloon Analogue Risk Task data (Psych-DS)",
+        "",
+        "Files under data/ are named by Psych-DS keywords (study, subject, session, description).",
+        "dataset_description.json lists every column in variableMeasured; data_dictionary.csv repeats it per file.",
+        "",
+        "## Versions",
+        "",
+    ]
+    lines += [f"- {k}: {v}" for k, v in sorted(versions.items())]
+    return "\n".join(lines) + "\n"
+
+
+def counted(rows: Iterable[dict[str, Any]], on_rows: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
+    """Pass rows through, reporting the running count every PROGRESS_EVERY rows (and at the end)."""
+    n = 0
+    for row in rows:
+        n += 1
+        if on_rows is not None and n % PROGRESS_EVERY == 0:
+            on_rows(n)
+        yield row
+    if on_rows is not None:
+        on_rows(n)
+
+
+def export_stream(
+    export_format: str, *, study_slug: str, study_title: str, on_rows: Callable[[int], None] | None = None
+) -> tuple[Iterator[Any], dict[str, str]]:
+    """The chunks of one export (text for CSV formats, bytes for the zip) and the versions it carries.
+
+    ``on_rows(n)`` is told the running number of rows written (trials, then balloons for Psych-DS).
+    """
+    sessions = session_numbers()
+    if export_format == "psychds":
+        versions = export_versions(with_results=True)
+        files = psychds_files(
+            study_slug=study_slug, study_title=study_title, sessions=sessions, versions=versions, on_rows=on_rows
+        )
+        return stream_zip(files), versions
+    versions = export_versions()
+    if export_format == "csv":
+        return csv_lines(TRIAL_COLUMNS, counted(trial_rows(sessions), on_rows)), versions
+    if export_format == "balloons":
+        return csv_lines(BALLOON_COLUMNS, counted(balloon_rows(sessions), on_rows)), versions
+    return csv_lines(HBAYESDM_COLUMNS, counted(hbayesdm_rows(sessions), on_rows), delimiter="\t"), versions
+
+
+def versions_header(versions: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in sorted(versions.items()))
+
+
+def count_rows(export_format: str) -> int:
+    """Rows the export will write (for the job's progress bar)."""
+    sessions = _exportable_sessions().values("id")
+    events = Event.objects.filter(session_id__in=sessions).count() if export_format in ("csv", "psychds") else 0
+    if export_format == "csv":
+        return events
+    return events + Balloon.objects.filter(session_id__in=sessions).exclude(outcome=Balloon.Outcome.PENDING).count()
+
+
+def dumps_versions(versions: dict[str, str]) -> str:
+    return json.dumps(versions, sort_keys=True)

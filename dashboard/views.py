@@ -1,0 +1,163 @@
+"""The researcher dashboard pages (viewer and up): overview, participants, one participant's profile
+and session replay, and the exports page (analyst and up). Views only gather selectors and render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString, mark_safe
+from django.views import View
+
+from dashboard import selectors
+from dashboard.replay import replay_from_events
+from dashboard.svg import bipolar_svg, funnel_svg, histogram_svg, replay_svg
+from tenants.permissions import StudyPageMixin
+
+PAGE_SIZE = 25
+
+
+def _safe(svg: str) -> SafeString:
+    """Charts come from dashboard/svg.py, which escapes every text it places in the markup."""
+    return mark_safe(svg)  # noqa: S308
+
+
+class _Page(StudyPageMixin, View):
+    def render(self, request: HttpRequest, template: str, **context: Any) -> HttpResponse:
+        return render(request, f"dashboard/{template}", {"study": self.study, "perms": self.study_perms, **context})
+
+
+class DashboardPage(_Page):
+    required_study_perm = "view_aggregate"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        funnel = selectors.funnel_counts()
+        dists = selectors.session_distributions()
+        traits = selectors.trait_distributions()
+        charts = {
+            "funnel": funnel_svg(funnel, title="Recruitment funnel (participants)"),
+            "adjusted": histogram_svg(
+                dists["adjusted_pumps"],
+                title="Adjusted average pumps per session",
+                x_label="adjusted average pumps (collected balloons)",
+            ),
+            "explosions": histogram_svg(dists["explosions"], title="Explosions per session", x_label="balloons popped"),
+        }
+        trait_charts = [
+            _safe(
+                histogram_svg(
+                    t["values"],
+                    title=f"{t['label']}: {t['low_pole']} ↔ {t['high_pole']}",
+                    x_label=f"z score (below 0: {t['low_pole']}; above 0: {t['high_pole']})",
+                    y_label="participants",
+                )
+            )
+            for t in traits
+        ]
+        return self.render(
+            request,
+            "dashboard.html",
+            funnel=funnel,
+            charts={k: _safe(v) for k, v in charts.items()},
+            trait_charts=trait_charts,
+            in_progress=selectors.sessions_in_progress(),
+            flag_counts=selectors.quality_flag_counts(),
+            flagged=selectors.flagged_sessions(),
+        )
+
+
+class ParticipantsPage(_Page):
+    required_study_perm = "view_aggregate"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        page = Paginator(selectors.participants_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+        return self.render(request, "participants.html", page=page)
+
+
+class ParticipantPage(_Page):
+    required_study_perm = "view_aggregate"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        from games.selectors import session_events
+
+        participant = selectors.participant_by_code(code=code)
+        if participant is None:
+            raise Http404
+        sessions = selectors.participant_sessions(participant=participant)
+        chosen = next(
+            (s for s in sessions if str(s.pk) == request.GET.get("session")), sessions[-1] if sessions else None
+        )
+        replay_chart = None
+        if chosen is not None:
+            replay = replay_from_events(session_events(session=chosen))
+            replay_chart = _safe(
+                replay_svg(
+                    replay.balloons,
+                    replay.away,
+                    markers=replay.markers,
+                    title=f"Session replay: {participant.participant_code}, started {chosen.started_at:%Y-%m-%d %H:%M}",
+                )
+            )
+        profile = selectors.participant_profile(participant=participant)
+        dimensions = []
+        for dim in profile.dimensions if profile else []:
+            interval = dim.get("z_interval")
+            dimensions.append(
+                {
+                    **dim,
+                    "chart": _safe(
+                        bipolar_svg(
+                            low_pole=dim["low_pole"],
+                            high_pole=dim["high_pole"],
+                            position=dim.get("z"),
+                            interval=tuple(interval) if interval else None,
+                            title=dim["label"],
+                        )
+                    ),
+                }
+            )
+        return self.render(
+            request,
+            "participant.html",
+            participant=participant,
+            sessions=sessions,
+            chosen=chosen,
+            replay_chart=replay_chart,
+            profile=profile,
+            dimensions=dimensions,
+        )
+
+
+class ExportsPage(_Page):
+    required_study_perm = "export_data"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from dashboard.export_formats import BALLOON_COLUMNS, HBAYESDM_COLUMNS, TRIAL_COLUMNS
+        from dashboard.exports import FORMATS
+
+        return self.render(
+            request,
+            "exports.html",
+            formats=FORMATS.values(),
+            jobs=selectors.export_jobs_list(),
+            dictionaries=[
+                ("Trial-level CSV", TRIAL_COLUMNS),
+                ("Balloon-level CSV", BALLOON_COLUMNS),
+                ("hBayesDM", HBAYESDM_COLUMNS),
+            ],
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from django.contrib import messages
+
+        from dashboard.services import export_job_create
+        from research_platform.errors import ApplicationError
+
+        try:
+            export_job_create(acting_user=request.user, export_format=request.POST.get("format", ""))
+            messages.success(request, "Export started; this page shows its progress.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("dashboard-exports")

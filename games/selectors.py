@@ -1,0 +1,57 @@
+"""Reads of the games app: sessions, balloons and events in seq order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from games.models import Balloon, Event, GameSession
+from pseudonymization.models import Participant
+
+EVENT_FIELDS = ("event_id", "seq", "type", "t", "client_ts", "balloon", "data")
+
+
+def session_get_for_participant(*, participant: Participant, session_id: Any) -> GameSession | None:
+    """The participant's own session, or None (someone else's session is simply not found)."""
+    return GameSession.objects.filter(pk=session_id, participant=participant).first()
+
+
+def session_list(*, participant_code: str | None = None, status: str | None = None) -> QuerySet[GameSession]:
+    sessions = GameSession.objects.select_related("participant").order_by("-started_at", "id")
+    if participant_code:
+        sessions = sessions.filter(participant__participant_code=participant_code)
+    if status:
+        sessions = sessions.filter(status=status)
+    return sessions
+
+
+def session_get(*, session_id: Any) -> GameSession | None:
+    return GameSession.objects.select_related("participant").filter(pk=session_id).first()
+
+
+def session_balloons(*, session: GameSession) -> QuerySet[Balloon]:
+    return Balloon.objects.filter(session=session).order_by("index")
+
+
+def session_events_queryset(*, session: GameSession) -> QuerySet[Event]:
+    """Every stored event of the session in seq order (ties, i.e. repeated seqs, by arrival)."""
+    return Event.objects.filter(session=session).order_by("seq", "id")
+
+
+def session_events(*, session: GameSession) -> list[dict[str, Any]]:
+    """The session's events in seq order, in bart-events/1 shape (what traits reads)."""
+    rows = session_events_queryset(session=session).values_list(*EVENT_FIELDS)
+    return [
+        {"event_id": str(r[0]), "seq": r[1], "type": r[2], "t": r[3], "client_ts": r[4], "balloon": r[5], "data": r[6]}
+        for r in rows
+    ]
+
+
+def session_progress(*, session: GameSession) -> dict[str, Any]:
+    """What a client needs to resume: the next seq and each balloon's state so far."""
+    balloons = list(session_balloons(session=session).values("index", "pumps", "outcome", "earnings"))
+    return {
+        "next_seq": (session.max_seq + 1) if session.max_seq is not None else 0,
+        "balloons": [{**b, "earnings": float(b["earnings"])} for b in balloons],
+    }

@@ -1,0 +1,330 @@
+/* The Balloon game client (bart-events/1). No framework, no CDN.
+ *
+ * Every interaction becomes an event with a client-chosen UUID (the server's idempotency key),
+ * a per-session seq, t from performance.now() and client_ts from Date.now(). Events wait in a
+ * queue saved in localStorage until the server acknowledged them; batches leave about every
+ * second or every 20 events, failures are retried with exponential backoff, and on pagehide the
+ * queue goes out with fetch(keepalive) (sendBeacon cannot carry the CSRF header the cookie
+ * authentication needs). A retry can never double an event: the server stores each id once.
+ * After a reload the saved state resumes the same balloon at the same pump count.
+ */
+(function () {
+  "use strict";
+  var boot = JSON.parse(document.getElementById("bg-boot").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var ui = {
+    game: $("game"), total: $("bg-total"), last: $("bg-last"), number: $("bg-number"), count: $("bg-count"),
+    balloon: $("bg-balloon"), pop: $("bg-pop"), status: $("bg-status"), pump: $("bg-pump"),
+    collect: $("bg-collect"), net: $("bg-net"), done: $("bg-done"), final: $("bg-final"),
+    saving: $("bg-saving"), next: $("bg-next"), nextLink: $("bg-next-link")
+  };
+  var FLUSH_MS = 1000, FLUSH_COUNT = 20, MAX_BATCH = boot.max_batch || 200;
+  var state = null;          // persisted: session, schedule, progress, queue
+  var offset = 0;            // performance.now() + offset = ms since the session started
+  var inflight = false, backoff = 0, retryAt = 0, busy = false, lastAction = 0, lastKeyAt = -1e9;
+  var device = null, closed = false;
+
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = new Uint8Array(16); crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function save() {
+    try { localStorage.setItem(boot.storage_key, JSON.stringify(state)); } catch (e) { /* full or blocked */ }
+  }
+  function load() {
+    try { return JSON.parse(localStorage.getItem(boot.storage_key) || "null"); } catch (e) { return null; }
+  }
+  function now() {
+    var t = performance.now() + offset;
+    if (state && t < state.lastT) { t = state.lastT; } // monotonic across reloads too
+    return Math.round(t * 1000) / 1000;
+  }
+  function money(x) { return (Math.round(x * 100) / 100).toFixed(2); }
+
+  function emit(type, balloon, data) {
+    var t = now();
+    var event = { event_id: uuid4(), seq: state.seq, type: type, t: t, client_ts: Date.now(), data: data || {} };
+    if (balloon !== null && balloon !== undefined) { event.balloon = balloon; }
+    state.seq += 1; state.lastT = t;
+    state.queue.push(event);
+    save();
+    ui.game.dataset.pending = String(state.queue.length);
+    if (state.queue.length >= FLUSH_COUNT) { flush(); }
+    return event;
+  }
+  function context(data) {
+    if (!state || state.finished) { return; }
+    emit("context", state.current < state.balloons.length ? state.current : null, data);
+  }
+
+  // --- Sending ------------------------------------------------------------------------------
+  function headers() {
+    return { "Content-Type": "application/json", "X-CSRFToken": boot.csrf_token };
+  }
+  function eventsUrl() { return boot.sessions_url + state.session_id + "/events/"; }
+
+  function flush() {
+    if (!state || inflight || closed || !state.queue.length || Date.now() < retryAt) { return; }
+    var batch = state.queue.slice(0, MAX_BATCH);
+    inflight = true;
+    fetch(eventsUrl(), {
+      method: "POST", credentials: "same-origin", headers: headers(),
+      body: JSON.stringify({ sent_at: Date.now(), events: batch })
+    }).then(function (r) {
+      if (r.ok) { return r.json().then(function (body) { acknowledged(batch, body); }); }
+      if (r.status === 409 || r.status === 404 || r.status === 401 || r.status === 403) {
+        closed = true; // the server will never take these: stop, and say so
+        ui.net.textContent = "The game can no longer be saved (status " + r.status + ").";
+        return;
+      }
+      var wait = r.status === 429 ? Number(r.headers.get("Retry-After") || 5) * 1000 : null;
+      failed(wait);
+    }, function () { failed(null); }).then(function () {
+      inflight = false;
+      if (state.queue.length >= FLUSH_COUNT || (state.finished && state.queue.length)) { setTimeout(flush, 0); }
+      maybeComplete();
+    });
+  }
+  function acknowledged(batch, body) {
+    // Accepted, duplicate and rejected events are all settled: only unsent ones stay queued.
+    var sent = {};
+    batch.forEach(function (e) { sent[e.event_id] = true; });
+    state.queue = state.queue.filter(function (e) { return !sent[e.event_id]; });
+    if (body.rejected && body.rejected.length && window.console) { console.warn("rejected events", body.rejected); }
+    backoff = 0; retryAt = 0;
+    ui.net.textContent = "";
+    ui.game.dataset.pending = String(state.queue.length);
+    save();
+  }
+  function failed(wait) {
+    backoff = Math.min(backoff ? backoff * 2 : 1000, 30000);
+    var delay = wait || backoff * (0.75 + Math.random() * 0.5);
+    retryAt = Date.now() + delay;
+    ui.net.textContent = navigator.onLine === false ? "Offline: your moves are kept and will be sent later."
+      : "Connection problem: retrying…";
+  }
+  function flushOnExit() {
+    if (!state || closed || !state.queue.length) { return; }
+    save(); // the queue stays until acknowledged: whatever this request does, the next visit retries
+    try {
+      fetch(eventsUrl(), {
+        method: "POST", credentials: "same-origin", headers: headers(), keepalive: true,
+        body: JSON.stringify({ sent_at: Date.now(), events: state.queue.slice(0, 150) })
+      }).catch(function () {});
+    } catch (e) { /* keepalive unsupported: the saved queue is sent on the next visit */ }
+  }
+
+  function maybeComplete() {
+    if (!state || !state.finished || state.completed || state.queue.length || inflight || closed) { return; }
+    inflight = true;
+    fetch(boot.sessions_url + state.session_id + "/complete/", {
+      method: "POST", credentials: "same-origin", headers: headers(), body: "{}"
+    }).then(function (r) {
+      inflight = false;
+      if (r.status === 202 || r.status === 409) { state.completed = true; save(); showDone(); }
+      else { failed(null); }
+    }, function () { inflight = false; failed(null); });
+  }
+
+  // --- The game -----------------------------------------------------------------------------
+  function balloon() { return state.balloons[state.current]; }
+  function render() {
+    var b = balloon();
+    ui.total.textContent = money(state.total);
+    ui.last.textContent = money(state.last);
+    ui.count.textContent = String(state.balloons.length);
+    if (!b) { return; }
+    ui.number.textContent = String(state.current + 1);
+    var grow = Math.min(1, state.pumps / Math.max(1, Math.min(b.max_pumps, 64)));
+    ui.balloon.style.setProperty("--size", (3 + grow * 13).toFixed(2) + "rem");
+    ui.balloon.style.setProperty("--color", b.color);
+    ui.game.dataset.balloon = String(state.current);
+    ui.game.dataset.pumps = String(state.pumps);
+  }
+  function setEnabled(on) { ui.pump.disabled = !on; ui.collect.disabled = !on; }
+  function rt() { var t = performance.now(); var r = t - lastAction; lastAction = t; return Math.round(r * 10) / 10; }
+
+  function startBalloon() {
+    var b = balloon();
+    if (!b) { return finish(); }
+    state.pumps = 0;
+    emit("balloon_start", b.index, { color: b.color, max_pumps: b.max_pumps });
+    lastAction = performance.now();
+    busy = false; setEnabled(true); render();
+    ui.status.textContent = "Balloon " + (state.current + 1) + ": pump or collect.";
+  }
+  function pump(input) {
+    if (busy || !balloon()) { return; }
+    var b = balloon();
+    state.pumps += 1;
+    emit("pump", b.index, { pump: state.pumps, rt_ms: rt(), input: input });
+    render();
+    if (state.pumps >= b.explosion_point) {
+      busy = true;
+      emit("pop", b.index, { pumps: state.pumps, total: Math.round(state.total * 10000) / 10000 });
+      state.last = 0;
+      ui.status.textContent = "The balloon popped! The money for this balloon is lost.";
+      ui.pop.hidden = false;
+      nextBalloon();
+    } else {
+      ui.status.textContent = "Pumps: " + state.pumps + ". This balloon: " + money(state.pumps * state.reward) + ".";
+    }
+  }
+  function collect(input) {
+    if (busy || !balloon()) { return; }
+    var b = balloon();
+    busy = true;
+    var earned = Math.round(state.pumps * state.reward * 10000) / 10000;
+    state.total = Math.round((state.total + earned) * 10000) / 10000;
+    state.last = earned;
+    emit("cash_out", b.index, { pumps: state.pumps, earned: earned, total: state.total, rt_ms: rt(), input: input });
+    ui.status.textContent = "Collected " + money(earned) + ".";
+    nextBalloon();
+  }
+  function nextBalloon() {
+    setEnabled(false);
+    state.current += 1; state.pumps = 0; save(); render();
+    setTimeout(function () { ui.pop.hidden = true; if (state.current < state.balloons.length) { startBalloon(); } else { finish(); } }, 600);
+  }
+  function finish() {
+    if (!state.finished) {
+      emit("session_end", null, { reason: "completed", balloons: state.balloons.length, total: state.total });
+      state.finished = true; save();
+    }
+    setEnabled(false);
+    ui.game.dataset.state = "finished";
+    ui.status.textContent = "All balloons done. Saving…";
+    flush();
+  }
+  function showDone() {
+    ui.game.hidden = true; ui.done.hidden = false; ui.done.focus();
+    ui.final.textContent = money(state.total);
+    ui.saving.textContent = "Your answers are saved. You may close this page.";
+    ui.game.dataset.state = "complete"; ui.done.dataset.state = "complete";
+    document.dispatchEvent(new CustomEvent("rp-game-complete", { detail: { session_id: state.session_id } }));
+    showResultsLink();
+    if (boot.completion_url) { // the study's completion redirect (e.g. a panel's "study finished" page)
+      ui.nextLink.href = boot.completion_url; ui.next.hidden = false;
+      setTimeout(function () { window.location.assign(boot.completion_url); }, 3000);
+    }
+  }
+
+  // The link to /results/ is there at once (that page waits by itself); polling the session's status
+  // only tells the participant when the results are ready. A few tries, then the link is enough.
+  function showResultsLink() {
+    var box = $("bg-results"), note = $("bg-results-state"), tries = 0;
+    if (!box || !boot.results_url) { return; }
+    box.hidden = false;
+    function poll() {
+      tries += 1;
+      var url = boot.sessions_url + state.session_id + "/";
+      fetch(url, { credentials: "same-origin", headers: headers() }).then(function (r) {
+        return r.ok ? r.json() : null;
+      }).then(function (body) {
+        var status = body && body.status;
+        if (status === "processed" || status === "flagged") {
+          note.textContent = "(ready)"; box.dataset.state = "ready";
+        } else if (tries < 15) { setTimeout(poll, 2000); } else { note.textContent = ""; }
+      }).catch(function () { if (tries < 15) { setTimeout(poll, 2000); } });
+    }
+    poll();
+  }
+
+  // --- Input and context ----------------------------------------------------------------------
+  function noteDevice(kind) {
+    if (kind && kind !== device) { device = kind; context({ kind: "input", device: kind }); }
+  }
+  function pointerKind(e) {
+    var k = e && e.pointerType; return k === "mouse" || k === "touch" || k === "pen" ? k : "unknown";
+  }
+  ui.pump.addEventListener("pointerdown", function (e) { noteDevice(pointerKind(e)); });
+  ui.collect.addEventListener("pointerdown", function (e) { noteDevice(pointerKind(e)); });
+  function clicked(action) {
+    return function (e) {
+      // A click synthesised from our own key handling was already counted.
+      if (e.detail === 0 && performance.now() - lastKeyAt < 400) { return; }
+      action(e.detail === 0 ? "keyboard" : (device && device !== "keyboard" ? device : "mouse"));
+    };
+  }
+  ui.pump.addEventListener("click", clicked(pump));
+  ui.collect.addEventListener("click", clicked(collect));
+  document.addEventListener("keydown", function (e) {
+    if (!state || state.finished || e.repeat || e.altKey || e.ctrlKey || e.metaKey) { return; }
+    if (e.key === " " || e.key === "Spacebar" || e.key === "Enter") {
+      e.preventDefault(); lastKeyAt = performance.now(); noteDevice("keyboard");
+      if (e.key === "Enter") { collect("keyboard"); } else { pump("keyboard"); }
+    }
+  });
+  document.addEventListener("keyup", function (e) { if (e.key === " ") { e.preventDefault(); } });
+  document.addEventListener("visibilitychange", function () {
+    context({ kind: "visibility", state: document.visibilityState === "hidden" ? "hidden" : "visible" });
+    if (document.visibilityState === "hidden") { flushOnExit(); }
+  });
+  window.addEventListener("focus", function () { context({ kind: "focus" }); });
+  window.addEventListener("blur", function () { context({ kind: "blur" }); });
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      context({ kind: "resize", width: Math.round(window.innerWidth), height: Math.round(window.innerHeight) });
+    }, 250);
+  });
+  document.addEventListener("fullscreenchange", function () { context({ kind: "fullscreen", active: !!document.fullscreenElement }); });
+  window.addEventListener("online", function () { context({ kind: "network", online: true }); retryAt = 0; flush(); });
+  window.addEventListener("offline", function () { context({ kind: "network", online: false }); });
+  window.addEventListener("pagehide", function () { flushOnExit(); });
+
+  // --- Start or resume ------------------------------------------------------------------------
+  function startFresh(body) {
+    state = {
+      session_id: body.session_id, balloons: body.balloons, reward: body.reward_per_pump, seq: 0, lastT: 0,
+      startWall: Date.now(), current: 0, pumps: 0, total: 0, last: 0, queue: [], finished: false, completed: false
+    };
+    offset = -performance.now();
+    emit("session_start", null, {
+      viewport_w: Math.round(window.innerWidth), viewport_h: Math.round(window.innerHeight),
+      screen_w: Math.round(screen.width), screen_h: Math.round(screen.height),
+      pixel_ratio: window.devicePixelRatio || 1, touch: navigator.maxTouchPoints > 0, variant: body.variant
+    });
+    startBalloon();
+  }
+  function resumeFromServer(body) {
+    // Resumed on another browser (or storage was cleared): continue where the server's record stands.
+    var progress = body.progress, pending = progress.balloons.filter(function (b) { return b.outcome === "pending"; });
+    state = {
+      session_id: body.session_id, balloons: body.balloons, reward: body.reward_per_pump, seq: progress.next_seq,
+      lastT: 0, startWall: Date.now(), current: pending.length ? pending[0].index : body.balloons.length,
+      pumps: 0, total: 0, last: 0, queue: [], finished: false, completed: false
+    };
+    progress.balloons.forEach(function (b) { state.total += b.earnings; });
+    offset = -performance.now();
+    context({ kind: "resume" });
+    startBalloon();
+  }
+  function resumeLocal(saved) {
+    state = saved;
+    offset = (Date.now() - state.startWall) - performance.now();
+    if (offset + performance.now() < state.lastT) { offset = state.lastT - performance.now(); }
+    context({ kind: "resume" });
+    if (state.completed) { showDone(); return; }
+    if (state.finished) { finish(); return; }
+    busy = false; setEnabled(true); lastAction = performance.now(); render(); // same balloon, same pumps
+    ui.status.textContent = "Welcome back: balloon " + (state.current + 1) + ", pumps so far " + state.pumps + ".";
+    flush();
+  }
+  function begin() {
+    var saved = load();
+    if (saved && saved.session_id) { resumeLocal(saved); return; }
+    fetch(boot.sessions_url, { method: "POST", credentials: "same-origin", headers: headers(), body: "{}" })
+      .then(function (r) { if (!r.ok) { throw new Error("status " + r.status); } return r.json(); })
+      .then(function (body) { (body.resumed && body.progress.next_seq > 0 ? resumeFromServer : startFresh)(body); })
+      .catch(function () { ui.status.textContent = "The game could not start. Please reload the page."; });
+  }
+  ui.game.dataset.state = "playing";
+  setInterval(function () { flush(); }, FLUSH_MS);
+  begin();
+  window.rpGame = { state: function () { return state; }, flush: flush };
+}());

@@ -1,0 +1,54 @@
+"""The Balloon game page (`/play/`): a Django template plus local JavaScript, behind the consent gate."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from games.config import normalize_game_config
+from games.services import MAX_BATCH_EVENTS
+from pseudonymization.pages import consent_required
+
+
+def _completion_url(request: HttpRequest) -> str | None:
+    """The consent settings' completion URL (per participant), else the game configuration's."""
+    try:
+        from consent.selectors import completion_url
+    except ImportError:  # pragma: no cover - consent always ships it; keep the page working without
+        completion_url = None
+    url = completion_url(participant=request.participant) if completion_url else None  # type: ignore[attr-defined]
+    if url:
+        return url
+    configured = normalize_game_config(getattr(request.tenant, "game_config", None) or {}).get(  # type: ignore[attr-defined]
+        "completion_redirect_url"
+    )
+    return (
+        configured if isinstance(configured, str) and configured.lower().startswith(("https://", "http://")) else None
+    )
+
+
+@consent_required
+@ensure_csrf_cookie
+def play_page(request: HttpRequest) -> HttpResponse:
+    participant = request.participant  # type: ignore[attr-defined]
+    # The browser's saved game is keyed by study and participant without naming either in clear.
+    storage_key = (
+        "rp-game:"
+        + hashlib.sha256(f"{connection.schema_name}|{participant.participant_code}".encode()).hexdigest()[:16]
+    )
+    boot = {
+        "sessions_url": "/api/v1/game/sessions/",
+        "csrf_token": get_token(request),
+        "storage_key": storage_key,
+        "completion_url": _completion_url(request),
+        "results_url": "/results/",  # traits' feedback page; it says "being prepared" until processed
+        "max_batch": min(200, MAX_BATCH_EVENTS),
+    }
+    response = render(request, "games/play.html", {"study": request.tenant, "boot": boot})  # type: ignore[attr-defined]
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,104 @@
+"""A JSON parser that refuses what PostgreSQL or the code behind it cannot hold.
+
+DRF's parser accepts NUL characters (PostgreSQL text and jsonb reject them), lone surrogates
+(not encodable as UTF-8), ``1e999`` (infinity, not valid jsonb), integers beyond 64 bits (they
+overflow integer columns) and arbitrarily deep nesting (recursion errors further on). Each of
+these would surface as a 500. Here an unreadable or too deeply nested body is a 400
+``malformed_request``; a value the platform will not store is a 400 ``invalid`` whose details
+name the field by its path (``events.3.data.note``), never echoing the value itself.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from django.conf import settings
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.parsers import JSONParser
+
+INT64_MAX = 2**63 - 1
+
+
+class UnsafeJSON(ValueError):
+    """The body is JSON, but holds a value the platform will not store (``path`` says where)."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+class TooDeep(UnsafeJSON):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise UnsafeJSON(f"{name} is not valid JSON")  # NaN, Infinity: Python accepts them, JSON does not
+
+
+def _check_string(value: str, path: str) -> None:
+    if "\x00" in value:
+        raise UnsafeJSON("Must not contain a NUL character.", path)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UnsafeJSON("Must not contain a lone surrogate (not valid UTF-8).", path) from exc
+
+
+def _join(path: str, part: str | int) -> str:
+    return f"{path}.{part}" if path else str(part)
+
+
+def check_json_value(value: Any, *, max_depth: int) -> None:
+    """Walk ``value`` iteratively (no recursion to exhaust) and raise UnsafeJSON on the first problem."""
+    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
+    while stack:
+        item, depth, path = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= max_depth:
+                raise TooDeep(f"nesting deeper than {max_depth} levels", path)
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    _check_string(key, _join(path, "<key>"))
+                    stack.append((child, depth + 1, _join(path, key)))
+            else:
+                stack.extend((child, depth + 1, _join(path, i)) for i, child in enumerate(item))
+        elif isinstance(item, str):
+            _check_string(item, path)
+        elif isinstance(item, bool):
+            continue
+        elif isinstance(item, int) and abs(item) > INT64_MAX:
+            # No genuine measurement needs more than 64 bits; integer columns would overflow.
+            raise UnsafeJSON("Must be within the 64-bit integer range.", path)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise UnsafeJSON("Must be a finite number (1e999 and the like are not).", path)
+
+
+def loads_safe(text: str, *, max_depth: int) -> Any:
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError as exc:  # deeper than the interpreter's stack: refuse, never crash
+        raise TooDeep(f"nesting deeper than {max_depth} levels") from exc
+    check_json_value(value, max_depth=max_depth)
+    return value
+
+
+class SafeJSONParser(JSONParser):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        raw = stream.read() if stream is not None else b""
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ParseError("The body is not valid UTF-8.") from exc
+        try:
+            return loads_safe(text, max_depth=settings.JSON_MAX_DEPTH)
+        except TooDeep as exc:
+            raise ParseError(f"The JSON body was refused: {exc.message}.") from exc
+        except UnsafeJSON as exc:
+            if exc.path:
+                raise ValidationError({exc.path: [exc.message]}) from exc
+            raise ParseError(f"The JSON body was refused: {exc.message}.") from exc
+        except ValueError as exc:
+            raise ParseError(f"The JSON body could not be read: {exc.__class__.__name__}.") from exc

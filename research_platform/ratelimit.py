@@ -1,0 +1,148 @@
+"""Cache-backed fixed-window rate limits on login, token, consent and participant traffic.
+
+Keys are accounts (hashed usernames), tokens (hashed), external ids (hashed) or a whole study,
+never IP addresses: the platform stores none, not even in its cache. The price is that anonymous
+enrolment can only be limited per study (and per external id); docs/security.md weighs this.
+Over a limit: 429 with ``Retry-After`` and the API's error shape (a short page off the API).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from redis.exceptions import RedisError
+
+from research_platform.errors import error_body
+
+logger = logging.getLogger(__name__)
+
+LOGIN_PATHS = {"/api/v1/auth/token/", "/accounts/login/", "/admin/login/"}
+ENROL_PATHS = {"/api/v1/participants/", "/consent/", "/"}
+PARTICIPANT_PREFIXES = ("/api/v1/game/", "/api/v1/me/")
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: str
+    identity: str
+
+
+def _digest(value: str) -> str:
+    """A keyed hash, so the cache holds no username, token or external id in clear."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+
+
+def count_hit(key: str, *, timeout: int) -> int | None:
+    """Add one to a window's counter; None when the cache (Redis) is unreachable.
+
+    Fails open on purpose: during a Redis outage participants keep sending and researchers keep
+    working, unthrottled (axes still locks accounts in the database); refusing everything instead
+    would turn a cache outage into a full outage. /healthz shows the broker (same Redis) as down.
+    """
+    try:
+        # add() is atomic on Redis and locmem: the first request of a window creates the counter.
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=timeout)
+            return 1
+    except (RedisError, OSError):
+        logger.warning("rate limits not enforced: the cache is unreachable")
+        return None
+
+
+def consume(rule: str, identity: str, *, now: float | None = None) -> int:
+    """Count one request; return 0 when allowed, else the seconds until the window resets."""
+    limit, window = settings.RATE_LIMITS[rule]
+    now = time.time() if now is None else now
+    window_start = int(now // window) * window
+    key = f"rl:{rule}:{_digest(identity)}:{window_start}"
+    count = count_hit(key, timeout=window + 1)
+    if count is None or count <= limit:
+        return 0
+    return max(1, int(window_start + window - now) + 1)
+
+
+def _body_field(request: HttpRequest, name: str) -> str:
+    """A top-level field of a JSON or form body, or "" (whatever is wrong is the view's to say)."""
+    try:
+        if request.content_type == "application/json":
+            data = json.loads(request.body or b"{}")
+            value = data.get(name) if isinstance(data, dict) else None
+        else:
+            value = request.POST.get(name)
+    except (ValueError, RecursionError, RequestDataTooBig):
+        return ""
+    return str(value).strip()[:500] if value else ""
+
+
+def _bearer(request: HttpRequest, scheme: str) -> str:
+    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+    return parts[1] if len(parts) == 2 and parts[0] == scheme else ""
+
+
+def hits_for(request: HttpRequest) -> list[Hit]:
+    """Which limits this request counts against."""
+    path, method = request.path_info, request.method
+    schema = getattr(getattr(request, "tenant", None), "schema_name", "public")
+    hits: list[Hit] = []
+    if method == "POST" and path in LOGIN_PATHS:
+        hits.append(Hit("login_host", schema))
+        username = _body_field(request, "username").lower()
+        if username:
+            hits.append(Hit("login", username))
+    if method == "POST" and schema != "public" and path in ENROL_PATHS:
+        hits.append(Hit("enrol", schema))
+        external_id = _body_field(request, "external_id")
+        if external_id:
+            hits.append(Hit("enrol_identity", f"{schema}:{external_id}"))
+    if path.startswith(PARTICIPANT_PREFIXES):
+        token = _bearer(request, "Bearer") or request.COOKIES.get("participant_token", "")
+        if token:
+            hits.append(Hit("participant", f"{schema}:{token}"))
+    researcher_token = _bearer(request, "Token")
+    if researcher_token and path.startswith("/api/"):
+        hits.append(Hit("researcher", researcher_token))
+    return hits
+
+
+def limited_response(request: HttpRequest, retry_after: int) -> HttpResponse:
+    if request.path_info.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            error_body("rate_limited", "Too many requests; slow down.", {"retry_after_seconds": retry_after}),
+            status=429,
+        )
+    else:
+        response = HttpResponse(
+            "Too many requests; please wait a moment and try again.",
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.RATE_LIMITS_ENABLED:
+            waits = [consume(hit.rule, hit.identity) for hit in hits_for(request)]
+            retry_after = max(waits, default=0)
+            if retry_after:
+                return limited_response(request, retry_after)
+        return self.get_response(request)

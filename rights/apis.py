@@ -1,0 +1,233 @@
+"""Rights endpoints on a study host: the participant's own (data, deletion request, certificate)
+and the managers' deletion workflow and rights settings."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pseudonymization.api_base import ParticipantAPIView
+from pseudonymization.models import Participant
+from research_platform.errors import ApplicationError
+from research_platform.openapi_extensions import paginated
+from rights import services
+from rights.models import DeletionRequest, RightsSettings
+from rights.selectors import deletion_request_open, deletion_requests_list, deletion_requests_of, rights_settings_get
+from tenants.permissions import StudyAPIView
+
+RequestStatusOut = inline_serializer(
+    "DeletionRequestStatus", {"request_id": serializers.UUIDField(), "status": serializers.CharField()}
+)
+
+
+def _no_store(response: Response) -> Response:
+    response["Cache-Control"] = "no-store"  # personal data must not linger in caches
+    return response
+
+
+class MyDataApi(ParticipantAPIView):
+    """GET /api/v1/me/data/ — everything stored about the caller; the identifier only to its owner (audited)."""
+
+    allow_withdrawn = True  # the right of access outlives consent
+    require_consent = False
+
+    @extend_schema(responses={200: inline_serializer("ParticipantData", {"format": serializers.CharField()})})
+    def get(self, request: Request) -> Response:
+        data = services.participant_data_read(participant=self.participant, actor=request.user)
+        response = _no_store(Response(data))
+        if request.query_params.get("download"):
+            response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
+
+
+class MyDeletionRequestApi(ParticipantAPIView):
+    """POST /api/v1/me/deletion-request/ — 202 with the open request (a second call returns the same one)."""
+
+    allow_withdrawn = True
+    require_consent = False
+
+    @extend_schema(request=None, responses={202: RequestStatusOut, 409: None})
+    def post(self, request: Request) -> Response:
+        filed, _ = services.deletion_request_file(
+            participant=self.participant, source=DeletionRequest.Source.PARTICIPANT, actor=request.user
+        )
+        return Response({"request_id": str(filed.pk), "status": filed.status}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: RequestStatusOut, 404: None})
+    def get(self, request: Request) -> Response:
+        latest = deletion_request_open(participant=self.participant) or next(
+            iter(deletion_requests_of(participant=self.participant)), None
+        )
+        if latest is None:
+            raise ApplicationError("not_found", "No deletion request.", status_code=404)
+        return Response({"request_id": str(latest.pk), "status": latest.status})
+
+
+class CertificateOut(serializers.Serializer):
+    request_id = serializers.UUIDField()
+    certificate = serializers.JSONField()
+    sha256 = serializers.CharField()
+
+
+class DeletionCertificateApi(APIView):
+    """GET /api/v1/deletion-certificates/{request_id}/ — the certificate of an executed request.
+
+    The request id (a random UUID given to the requester) is the capability: the certificate holds
+    no personal data, and after erasure the participant has no token left to authenticate with.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: CertificateOut, 404: None})
+    def get(self, request: Request, request_id: uuid.UUID) -> Response:
+        row = DeletionRequest.objects.filter(pk=request_id, status=DeletionRequest.Status.EXECUTED).first()
+        if row is None:
+            raise ApplicationError("not_found", "No executed deletion request with this id.", status_code=404)
+        return Response({"request_id": str(row.pk), "certificate": row.certificate, "sha256": row.certificate_sha256})
+
+
+# --- Managers --------------------------------------------------------------------------------
+class DeletionRequestOut(serializers.Serializer):
+    request_id = serializers.UUIDField(source="pk")
+    participant_code = serializers.CharField(source="participant.participant_code", allow_null=True, default=None)
+    status = serializers.CharField()
+    source = serializers.CharField()
+    requested_by_user_id = serializers.IntegerField(allow_null=True)
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    overdue = serializers.BooleanField(source="is_overdue")
+    verified_at = serializers.DateTimeField(allow_null=True)
+    executed_at = serializers.DateTimeField(allow_null=True)
+    rejected_at = serializers.DateTimeField(allow_null=True)
+    rejection_reason = serializers.CharField()
+    steps_done = serializers.ListField(child=serializers.CharField())
+    counts = serializers.DictField(child=serializers.IntegerField())
+    certificate_sha256 = serializers.CharField()
+
+
+class FileOnBehalfIn(serializers.Serializer):
+    participant_code = serializers.CharField(max_length=16)
+
+
+class DeletionRequestListApi(StudyAPIView):
+    """GET /api/v1/deletion-requests/ (filters: status, overdue); POST files one on a participant's behalf."""
+
+    required_study_perm = "manage_deletion"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=list(DeletionRequest.Status.values)),
+            OpenApiParameter("overdue", bool),
+        ],
+        responses={200: paginated("PaginatedDeletionRequestList", DeletionRequestOut)},  # found by the fuzzer
+        operation_id="deletion_requests_list",
+    )
+    def get(self, request: Request) -> Response:
+        wanted = request.query_params.get("status") or None
+        if wanted is not None and wanted not in DeletionRequest.Status.values:
+            raise ApplicationError(
+                "invalid", "Unknown status.", details={"status": [f"One of {DeletionRequest.Status.values}."]}
+            )
+        overdue = request.query_params.get("overdue") in {"1", "true", "yes"}
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(
+            deletion_requests_list(status=wanted, overdue=overdue or None), request, view=self
+        )
+        return paginator.get_paginated_response(DeletionRequestOut(page or [], many=True).data)
+
+    @extend_schema(request=FileOnBehalfIn, responses={201: DeletionRequestOut, 200: DeletionRequestOut, 404: None})
+    def post(self, request: Request) -> Response:
+        data = FileOnBehalfIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        participant = get_object_or_404(Participant, participant_code=data.validated_data["participant_code"])
+        filed, created = services.deletion_request_file(
+            participant=participant,
+            source=DeletionRequest.Source.MANAGER,
+            requested_by_user_id=request.user.pk,
+            actor=request.user,
+        )
+        return Response(DeletionRequestOut(filed).data, status=201 if created else 200)
+
+
+def _request_or_404(request_id: uuid.UUID) -> DeletionRequest:
+    return get_object_or_404(DeletionRequest.objects.select_related("participant"), pk=request_id)
+
+
+class DeletionRequestDetailApi(StudyAPIView):
+    """GET /api/v1/deletion-requests/{id}/ — one request, with its certificate once executed."""
+
+    required_study_perm = "manage_deletion"
+
+    @extend_schema(responses={200: DeletionRequestOut, 404: None})
+    def get(self, request: Request, request_id: uuid.UUID) -> Response:
+        row = _request_or_404(request_id)
+        return Response({**DeletionRequestOut(row).data, "certificate": row.certificate})
+
+
+class DeletionRequestVerifyApi(StudyAPIView):
+    required_study_perm = {"POST": "manage_deletion"}
+
+    @extend_schema(request=None, responses={200: DeletionRequestOut, 404: None, 409: None})
+    def post(self, request: Request, request_id: uuid.UUID) -> Response:
+        row = services.deletion_request_verify(request=_request_or_404(request_id), user=request.user)
+        return Response(DeletionRequestOut(row).data)
+
+
+class DeletionRequestExecuteApi(StudyAPIView):
+    """POST .../{id}/execute/ — 202; execution is queued (a received request is verified on the way)."""
+
+    required_study_perm = {"POST": "manage_deletion"}
+
+    @extend_schema(request=None, responses={202: RequestStatusOut, 404: None, 409: None})
+    def post(self, request: Request, request_id: uuid.UUID) -> Response:
+        row = services.deletion_request_schedule_execution(request=_request_or_404(request_id), user=request.user)
+        return Response({"request_id": str(row.pk), "status": row.status}, status=status.HTTP_202_ACCEPTED)
+
+
+class RejectIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class DeletionRequestRejectApi(StudyAPIView):
+    required_study_perm = {"POST": "manage_deletion"}
+
+    @extend_schema(request=RejectIn, responses={200: DeletionRequestOut, 400: None, 404: None, 409: None})
+    def post(self, request: Request, request_id: uuid.UUID) -> Response:
+        data = RejectIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.deletion_request_reject(
+            request=_request_or_404(request_id), user=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(DeletionRequestOut(row).data)
+
+
+class RightsSettingsSerializer(serializers.Serializer):
+    due_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+    auto_execute = serializers.BooleanField(required=False)
+    withdrawal_data = serializers.ChoiceField(choices=RightsSettings.WithdrawalData.values, required=False)
+
+
+class RightsSettingsApi(StudyAPIView):
+    """GET/PATCH /api/v1/rights/settings/ — due days, automatic execution, what withdrawal does to data."""
+
+    required_study_perm = {"GET": "manage_deletion", "PATCH": "change_settings"}
+
+    @extend_schema(responses={200: RightsSettingsSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(RightsSettingsSerializer(rights_settings_get()).data)
+
+    @extend_schema(request=RightsSettingsSerializer, responses={200: RightsSettingsSerializer, 400: None})
+    def patch(self, request: Request) -> Response:
+        data = RightsSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.rights_settings_update(**data.validated_data)
+        return Response(RightsSettingsSerializer(row).data)

@@ -1,0 +1,67 @@
+"""The managers' page of deletion requests (overdue ones highlighted), with verify / execute / reject."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from research_platform.errors import ApplicationError
+from rights import services
+from rights.forms import RejectForm
+from rights.models import DeletionRequest
+from rights.selectors import deletion_requests_list, rights_settings_get
+from tenants.permissions import StudyPageMixin
+
+
+class DeletionRequestsPage(StudyPageMixin, View):
+    required_study_perm = "manage_deletion"
+
+    def _render(self, request: HttpRequest, status: int = 200) -> HttpResponse:
+        rows = list(deletion_requests_list())
+        context = {
+            "study": self.study,
+            "perms": self.study_perms,
+            "requests": rows,
+            "overdue_count": sum(1 for r in rows if r.is_overdue),
+            "settings": rights_settings_get(),
+            "reject_form": RejectForm(),
+        }
+        return render(request, "rights/manage_requests.html", context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request_id = uuid.UUID(request.POST.get("request_id", ""))
+        except ValueError as exc:
+            raise Http404 from exc
+        row = DeletionRequest.objects.filter(pk=request_id).first()
+        if row is None:
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "verify":
+                services.deletion_request_verify(request=row, user=request.user)
+                messages.success(request, "Verified.")
+            elif action == "execute":
+                services.deletion_request_schedule_execution(request=row, user=request.user)
+                messages.success(request, "Execution queued.")
+            elif action == "reject":
+                form = RejectForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, "Give a reason (5+ characters) to reject.")
+                    return self._render(request, status=400)
+                services.deletion_request_reject(request=row, user=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, "Rejected.")
+            else:
+                messages.error(request, "Unknown action.")
+                return self._render(request, status=400)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return self._render(request, status=exc.status_code)
+        return redirect("study-manage-deletion")

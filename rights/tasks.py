@@ -1,0 +1,62 @@
+"""Celery tasks of participant rights: executing a deletion request, and the retention sweep.
+
+Both run in the study's schema (tenant-schemas-celery carries it). Execution is resumable and
+idempotent (rights.services.deletion_request_execute), so ``acks_late`` redelivery after a dead
+worker, or a retry after a database error, simply continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import DatabaseError
+
+from research_platform.celery import app
+
+logger = logging.getLogger(__name__)
+
+
+@app.task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def execute_deletion_request(self: Any, request_id: str) -> dict[str, Any]:
+    from rights.models import DeletionRequest
+    from rights.services import deletion_request_execute
+
+    request = DeletionRequest.objects.filter(pk=request_id).first()
+    if request is None:
+        logger.warning("deletion request %s not found in this schema", request_id)
+        return {"request_id": request_id, "status": "missing"}
+    request = deletion_request_execute(request=request)
+    return {"request_id": request_id, "status": request.status, "counts": request.counts}
+
+
+@app.task(acks_late=True)
+def retention_apply_study() -> dict[str, int]:
+    """Apply the current study's retention policy (queued per study by ``retention_sweep``)."""
+    from rights.retention import retention_apply
+
+    return retention_apply()
+
+
+@app.task
+def retention_sweep() -> list[str]:
+    """Beat entry point (runs in public): queue ``retention_apply_study`` in each study's schema."""
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Study
+
+    queued = []
+    for study in Study.objects.exclude(schema_name="public").order_by("slug"):
+        with tenant_context(study):
+            retention_apply_study.delay()
+        queued.append(study.slug)
+    return queued

@@ -1,0 +1,110 @@
+"""Rate limits on login, token, consent and participant traffic: 429 + Retry-After, no IPs kept."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from tests.conftest import host_client
+from tests.consent.support import enrol, publish
+
+
+@pytest.fixture
+def small_limits(settings):  # type: ignore[no-untyped-def]
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "login": (3, 60),
+        "enrol": (3, 60),
+        "enrol_identity": (2, 60),
+        "participant": (4, 60),
+        "researcher": (5, 60),
+    }
+    return settings.RATE_LIMITS
+
+
+def _assert_limited(response) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 429, response.content[:200]
+    assert 1 <= int(response["Retry-After"]) <= 61
+    if response.headers["Content-Type"].startswith("application/json"):
+        error = response.json()["error"]
+        assert error["code"] == "rate_limited"
+        assert error["details"]["retry_after_seconds"] == int(response["Retry-After"])
+
+
+def test_the_token_endpoint_limits_each_username_not_each_address(small_limits, platform_client, django_user_model):
+    django_user_model.objects.create_user("rl_user", password="right-password-1")
+    for _ in range(3):
+        response = platform_client.post(
+            "/api/v1/auth/token/", {"username": "rl_user", "password": "nope"}, content_type="application/json"
+        )
+        assert response.status_code == 401
+    _assert_limited(
+        platform_client.post(
+            "/api/v1/auth/token/", {"username": "RL_user", "password": "x"}, content_type="application/json"
+        )
+    )
+    # Same client (same address), another account: not limited.
+    other = platform_client.post(
+        "/api/v1/auth/token/", {"username": "someone", "password": "x"}, content_type="application/json"
+    )
+    assert other.status_code == 401
+
+
+def test_the_login_page_is_limited_per_username(small_limits, alpha_client):
+    for _ in range(3):
+        assert alpha_client.post("/accounts/login/", {"username": "page_user", "password": "x"}).status_code == 200
+    response = alpha_client.post("/accounts/login/", {"username": "page_user", "password": "x"})
+    _assert_limited(response)
+    assert response.headers["Content-Type"].startswith("text/plain")
+
+
+def test_consent_is_limited_per_study(small_limits, alpha, beta, alpha_client, beta_client):
+    alpha_doc, beta_doc = publish(alpha), publish(beta)
+    for _ in range(3):
+        assert enrol(alpha_client, alpha_doc).status_code == 201
+    _assert_limited(enrol(alpha_client, alpha_doc))
+    assert enrol(beta_client, beta_doc).status_code == 201  # another study keeps its own budget
+
+
+def test_one_external_id_cannot_hammer_consent(small_limits, alpha, alpha_client):
+    document = publish(alpha)
+    assert enrol(alpha_client, document, external_id="PROLIFIC-RL-1").status_code == 201
+    assert enrol(alpha_client, document, external_id="PROLIFIC-RL-1").status_code == 200
+    _assert_limited(enrol(alpha_client, document, external_id="PROLIFIC-RL-1"))
+
+
+def test_participant_traffic_is_limited_per_token(small_limits, alpha_client):
+    def call(token: str):  # type: ignore[no-untyped-def]
+        return alpha_client.get("/api/v1/me/profile/", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    for _ in range(4):
+        assert call("pt_one").status_code != 429
+    _assert_limited(call("pt_one"))
+    assert call("pt_two").status_code != 429
+
+
+def test_researcher_tokens_are_limited_per_token(small_limits, platform_client):
+    for _ in range(5):
+        assert platform_client.get("/api/v1/studies/", HTTP_AUTHORIZATION="Token abc").status_code == 401
+    _assert_limited(platform_client.get("/api/v1/studies/", HTTP_AUTHORIZATION="Token abc"))
+
+
+def test_the_cache_holds_no_username_token_or_external_id(small_limits, alpha, alpha_client, platform_client):
+    enrol(alpha_client, publish(alpha), external_id="EXT-CACHE-PROBE-77")
+    platform_client.post(
+        "/api/v1/auth/token/", {"username": "cache_probe_user", "password": "x"}, content_type="application/json"
+    )
+    alpha_client.get("/api/v1/me/profile/", HTTP_AUTHORIZATION="Bearer pt_cache_probe_token")
+    keys = " ".join(str(key) for key in cache._cache)  # type: ignore[attr-defined]
+    assert "rl:" in keys
+    for secret in ("EXT-CACHE-PROBE-77", "cache_probe_user", "pt_cache_probe_token", "127.0.0.1"):
+        assert secret not in keys
+
+
+def test_limits_can_be_switched_off(small_limits, settings, alpha_client):
+    settings.RATE_LIMITS_ENABLED = False
+    for _ in range(10):
+        assert (
+            host_client("alpha.localhost").get("/api/v1/me/profile/", HTTP_AUTHORIZATION="Bearer pt_x").status_code
+            != 429
+        )

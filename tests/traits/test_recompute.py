@@ -1,0 +1,42 @@
+"""manage.py recompute_traits: recomputes a study's finished sessions, keeps earlier versions' rows."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from tests.traits.test_tasks import complete, play
+from traits import mapping
+from traits.models import TraitProfile
+
+
+def test_a_version_bump_adds_profiles_beside_the_old_ones(alpha, django_capture_on_commit_callbacks, monkeypatch):
+    for _ in range(2):
+        gamer, session_id = play(alpha)
+        complete(gamer, session_id, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(mapping, "TRAITS_VERSION", "bart-traits/1.1.0")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("recompute_traits", "--study", "alpha", "--version", "bart-traits/1.1.0", stdout=out, stderr=err)
+    assert "2 sessions at bart-traits/1.1.0, 2 new profiles" in out.getvalue()
+    assert "2/2 sessions" in err.getvalue()  # the progress bar
+    connection.set_tenant(alpha)
+    versions = sorted(TraitProfile.objects.values_list("traits_version", flat=True))
+    assert versions == ["bart-traits/1.0.0"] * 2 + ["bart-traits/1.1.0"] * 2
+
+
+def test_running_it_twice_adds_nothing(alpha, django_capture_on_commit_callbacks):
+    gamer, session_id = play(alpha)
+    complete(gamer, session_id, django_capture_on_commit_callbacks)
+    out = io.StringIO()
+    call_command("recompute_traits", "--study", "alpha", "--no-progress", stdout=out)
+    assert "1 sessions at bart-traits/1.0.0, 0 new profiles" in out.getvalue()
+
+
+def test_another_version_or_an_unknown_study_is_refused(alpha):
+    with pytest.raises(CommandError, match="This code computes"):
+        call_command("recompute_traits", "--study", "alpha", "--version", "bart-traits/0.1.0")
+    with pytest.raises(CommandError, match="No study"):
+        call_command("recompute_traits", "--study", "nope")

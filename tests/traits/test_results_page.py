@@ -1,0 +1,33 @@
+"""The participant's /results/ page: behind consent, "being prepared" before processing, then every pole."""
+
+from __future__ import annotations
+
+from tests.traits.test_tasks import complete, play
+
+
+def test_without_consent_the_page_sends_to_the_consent_form(alpha_client):
+    response = alpha_client.get("/results/")
+    assert response.status_code == 302 and response.url.endswith("/consent/")
+
+
+def test_before_processing_the_page_says_results_are_being_prepared(alpha):
+    gamer, _ = play(alpha)
+    gamer.client.cookies["participant_token"] = gamer.token
+    page = gamer.client.get("/results/").content.decode()
+    assert "being prepared" in page and 'http-equiv="refresh"' in page
+
+
+def test_after_processing_each_dimension_shows_both_poles_and_what_the_profile_is_not(
+    alpha, django_capture_on_commit_callbacks
+):
+    gamer, session_id = play(alpha)
+    complete(gamer, session_id, django_capture_on_commit_callbacks)
+    gamer.client.cookies["participant_token"] = gamer.token
+    response = gamer.client.get("/results/")
+    page = response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    for pole in ("cautious", "risk-seeking", "steady", "reactive", "deliberate", "fast", "exploratory", "consistent"):
+        assert pole in page
+    assert "Neither end is better" in page and "not a diagnosis" in page
+    assert page.count("<svg") == 5
+    assert gamer.code not in page  # nothing identifying, not even the pseudonymous code

@@ -1,0 +1,95 @@
+"""The pipeline task on real sessions (Celery eager): completion → profile, idempotent, flagged when due."""
+
+from __future__ import annotations
+
+import pytest
+from celery.exceptions import Retry
+from django.db import connection
+
+from games.models import GameSession
+from games.simulate import TargetPolicy, batches, simulate_session
+from tests.games.support import enrol_gamer
+from traits.models import ModelFit, SessionMetrics, TraitProfile
+from traits.tasks import SessionNotReady, _load, process_session
+
+
+def play(study, *, target=30.0, tamper=None):
+    """A participant plays a whole session through the real API; returns (gamer, session_id)."""
+    gamer = enrol_gamer(study)
+    started = gamer.start()
+    events = simulate_session(started["balloons"], TargetPolicy(target=target), seed=started["session_id"]).events
+    if tamper:
+        events = tamper(events)
+    for batch in batches(events, 200):
+        assert gamer.send(started["session_id"], batch).status_code in (200, 201, 207)
+    return gamer, started["session_id"]
+
+
+def complete(gamer, session_id, capture):
+    with capture(execute=True):
+        response = gamer.post(f"/api/v1/game/sessions/{session_id}/complete/")
+    assert response.status_code in (200, 202), response.content
+
+
+def test_completing_a_session_produces_a_profile_and_marks_it_processed(alpha, django_capture_on_commit_callbacks):
+    gamer, session_id = play(alpha)
+    complete(gamer, session_id, django_capture_on_commit_callbacks)
+    connection.set_tenant(alpha)
+    session = GameSession.objects.get(pk=session_id)
+    assert session.status == "processed"
+    profile = TraitProfile.objects.get(session_id=session_id)
+    assert profile.participant.participant_code == gamer.code
+    assert SessionMetrics.objects.get(session_id=session_id).values["overall"]["n_balloons"] == 30
+    assert ModelFit.objects.filter(session_id=session_id).count() == 2
+    connection.set_schema_to_public()
+    mine = gamer.get("/api/v1/me/profile/")
+    assert mine.status_code == 200 and mine.json()["session_id"] == session_id
+
+
+def test_running_the_task_again_changes_nothing(alpha, django_capture_on_commit_callbacks):
+    gamer, session_id = play(alpha)
+    complete(gamer, session_id, django_capture_on_commit_callbacks)
+    connection.set_tenant(alpha)
+    first = TraitProfile.objects.get(session_id=session_id)
+    result = process_session.apply(args=[session_id]).get()
+    assert result["profile"] == first.pk
+    assert TraitProfile.objects.filter(session_id=session_id).count() == 1
+    assert TraitProfile.objects.get(pk=first.pk).created_at == first.created_at
+
+
+def test_a_session_with_schedule_violations_is_flagged_with_its_reasons(alpha, django_capture_on_commit_callbacks):
+    def extra_pump_after_collect(events):
+        collected = next(e for e in events if e["type"] == "cash_out")
+        bogus = {
+            **collected,
+            "event_id": "0f0f0f0f-0000-4000-8000-000000000001",
+            "seq": len(events),
+            "type": "pump",
+            "data": {"pump": collected["data"]["pumps"] + 1},
+        }
+        return [*events, bogus]
+
+    gamer, session_id = play(alpha, tamper=extra_pump_after_collect)
+    complete(gamer, session_id, django_capture_on_commit_callbacks)
+    connection.set_tenant(alpha)
+    session = GameSession.objects.get(pk=session_id)
+    assert session.status == "flagged"
+    assert "schedule_violations" in session.quality_flags["processing"]
+    assert TraitProfile.objects.filter(session_id=session_id).exists()  # flagged, yet still scored
+
+
+def test_a_session_is_invisible_from_another_study(alpha, beta):
+    _, session_id = play(alpha)
+    connection.set_tenant(beta)
+    with pytest.raises(SessionNotReady):
+        _load(session_id)
+    assert TraitProfile.objects.count() == 0
+
+
+def test_an_unfinished_session_is_not_processed(alpha):
+    _, session_id = play(alpha)
+    connection.set_tenant(alpha)
+    with pytest.raises(Retry) as info:  # retried later with backoff: completion may still be on its way
+        process_session.apply(args=[session_id], throw=True)
+    assert isinstance(info.value.exc, SessionNotReady)
+    assert not TraitProfile.objects.filter(session_id=session_id).exists()

@@ -1,0 +1,265 @@
+"""Writes of the science pipeline: metrics → model fits → trait profile for one session, idempotently.
+
+Each step looks for its row by (session, version) first. A row already there with the same input
+hash is returned untouched, so a retried or duplicated task changes nothing; with a different hash
+(events differed from what was processed) the row is recomputed in place and the change is in the
+audit log (the models are registered in audit/registry.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+
+from pseudonymization.models import Participant
+from research_platform.errors import ApplicationError
+from traits import bart_models, mapping, metrics
+from traits.models import ModelFit, SessionMetrics, StudyNorms, TraitProfile
+from traits.selectors import study_norms_active
+
+EVENT_FIELDS = ("event_id", "seq", "type", "t", "client_ts", "balloon", "data")
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    """Everything the pipeline reads about a session (the games app's rows, as plain data)."""
+
+    session_id: uuid.UUID
+    participant: Participant
+    schedule: Sequence[dict[str, Any]]
+    events: Sequence[dict[str, Any]]
+    config: dict[str, Any] = field(default_factory=dict)
+    event_schema: str = "bart-events/1"
+
+    @property
+    def reward_per_pump(self) -> float:
+        return float(self.config.get("reward_per_pump", 0.05))
+
+    @property
+    def block_size(self) -> int:
+        return int(self.config.get("block_size", 10))
+
+
+def input_hash(data: SessionInput) -> str:
+    """SHA-256 of the canonical JSON of what the results depend on: schema, schedule, events, config."""
+    payload = {
+        "event_schema": data.event_schema,
+        "schedule": [dict(b) for b in data.schedule],
+        "events": [{k: e.get(k) for k in EVENT_FIELDS} for e in data.events],
+        "reward_per_pump": data.reward_per_pump,
+        "block_size": data.block_size,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _store(model: type[models.Model], key: dict[str, Any], digest: str, fields: dict[str, Any]) -> Any:
+    """Create the row for `key`, or return it when it already holds results of the same input."""
+    existing = model.objects.filter(**key).first()
+    if existing is not None and existing.input_hash == digest:
+        return existing
+    if existing is not None:
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.input_hash = digest
+        existing.save()
+        return existing
+    try:
+        with transaction.atomic():
+            return model.objects.create(**key, input_hash=digest, **fields)
+    except IntegrityError:  # a concurrent run of the same version won the race: its row is ours
+        return model.objects.get(**key)
+
+
+def primary_trials(data: SessionInput) -> tuple[str | None, list[metrics.Trial]]:
+    """The balloons of the primary colour (largest capacity) in play order: what the traits use."""
+    color = metrics.primary_color(data.schedule)
+    trials = metrics.trials_from_events(data.schedule, data.events)
+    return color, [t for t in trials if t.color == color]
+
+
+def trials_by_color(data: SessionInput) -> dict[str, list[metrics.Trial]]:
+    """Finished balloons of each colour in play order, the primary colour first."""
+    primary = metrics.primary_color(data.schedule)
+    out: dict[str, list[metrics.Trial]] = {}
+    for trial in metrics.trials_from_events(data.schedule, data.events):
+        out.setdefault(trial.color, []).append(trial)
+    return dict(sorted(out.items(), key=lambda item: (item[0] != primary, item[0])))
+
+
+def session_metrics_compute(*, data: SessionInput, digest: str | None = None) -> SessionMetrics:
+    digest = digest or input_hash(data)
+    key = {"session_id": data.session_id, "metrics_version": metrics.METRICS_VERSION}
+    existing = SessionMetrics.objects.filter(**key, input_hash=digest).first()
+    if existing is not None:
+        return existing
+    values = metrics.compute_metrics(
+        data.schedule, data.events, reward_per_pump=data.reward_per_pump, block_size=data.block_size
+    )
+    fields = {"participant": data.participant, "event_schema": data.event_schema, "values": values}
+    return _store(SessionMetrics, key, digest, fields)
+
+
+def model_fits_compute(*, data: SessionInput, digest: str | None = None) -> list[ModelFit]:
+    """Both models on each colour's balloons separately; none when no balloon was finished.
+
+    The models assume one balloon type (one burst probability to learn), so a colour is fitted on
+    its own balloons in play order, its belief updated from that colour's earlier balloons only.
+    """
+    digest = digest or input_hash(data)
+    out = []
+    for color, trials in trials_by_color(data).items():
+        for model in bart_models.MODELS.values():
+            key = {"session_id": data.session_id, "model_version": model.version, "color": color}
+            existing = ModelFit.objects.filter(**key, input_hash=digest).first()
+            if existing is not None:
+                out.append(existing)
+                continue
+            fit = bart_models.fit_model(model, [t.pumps for t in trials], [int(t.exploded) for t in trials])
+            fields = {
+                "participant": data.participant,
+                "model": model.name,
+                "estimates": fit.estimates,
+                "intervals": fit.as_dict()["intervals"],
+                "log_likelihood": fit.log_likelihood,
+                "aic": fit.aic,
+                "bic": fit.bic,
+                "n_decisions": fit.n_decisions,
+                "converged": fit.converged,
+                "details": fit.as_dict(),
+            }
+            out.append(_store(ModelFit, key, digest, fields))
+    return out
+
+
+def trait_profile_compute(
+    *, data: SessionInput, fits: Sequence[ModelFit], digest: str | None = None, norms: StudyNorms | None = None
+) -> TraitProfile:
+    """The profile against the default reference, or against `norms` (a second row, same session)."""
+    digest = digest or input_hash(data)
+    label = norms.label if norms is not None else "default"
+    key = {"session_id": data.session_id, "traits_version": mapping.TRAITS_VERSION, "reference": label}
+    existing = TraitProfile.objects.filter(**key, input_hash=digest).first()
+    if existing is not None:
+        return existing
+    color, trials = primary_trials(data)
+    # Traits and their model evidence come from the primary colour (the standard 128-pump balloon).
+    primary_fits = [f for f in fits if f.color == color]
+    fit_dicts = {f.model: f.details for f in primary_fits}
+    reference = mapping.reference_from_json(norms.reference) if norms is not None else None
+    # The bootstrap seed comes from the input hash: same events, same intervals, on any machine.
+    profile = mapping.compute_profile(trials, fit_dicts, seed=int(digest[:16], 16), reference=reference)
+    statuses = {d["status"] for d in profile["dimensions"]}
+    if statuses == {"ok"}:
+        status = TraitProfile.Status.OK
+    elif "ok" in statuses:
+        status = TraitProfile.Status.PARTIAL
+    else:
+        status = TraitProfile.Status.INSUFFICIENT
+    fields = {
+        "participant": data.participant,
+        "metrics_version": metrics.METRICS_VERSION,
+        "model_versions": {f.model: f.model_version for f in primary_fits},
+        "event_schema": data.event_schema,
+        "status": status,
+        "dimensions": profile["dimensions"],
+    }
+    return _store(TraitProfile, key, digest, fields)
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    metrics: SessionMetrics
+    fits: list[ModelFit]
+    profile: TraitProfile  # against the default reference
+    flag_reasons: list[str]
+    study_profile: TraitProfile | None = None  # against the study's active norms, when it has some
+
+
+def session_process(*, data: SessionInput, quality_flags: dict[str, Any] | None = None) -> PipelineResult:
+    """Metrics → fits → profile, each step idempotent; returns why the session should be flagged, if at all."""
+    digest = input_hash(data)
+    session_metrics = session_metrics_compute(data=data, digest=digest)
+    fits = model_fits_compute(data=data, digest=digest)
+    profile = trait_profile_compute(data=data, fits=fits, digest=digest)
+    norms = study_norms_active()
+    study_profile = trait_profile_compute(data=data, fits=fits, digest=digest, norms=norms) if norms else None
+    reasons = flag_reasons(session_metrics.values, quality_flags or {})
+    return PipelineResult(session_metrics, fits, profile, reasons, study_profile)
+
+
+def flag_reasons(values: dict[str, Any], quality_flags: dict[str, Any]) -> list[str]:
+    """Why a researcher should look at this session before using it (empty: nothing to flag)."""
+    reasons = []
+    if values["overall"]["n_balloons"] == 0:
+        reasons.append("no_finished_balloon")
+    if values.get("n_unfinished"):
+        reasons.append("unfinished_balloons")
+    for name in ("schedule_violations", "seq_gaps", "seq_repeated", "rejected_events"):
+        if quality_flags.get(name):
+            reasons.append(name)
+    return reasons
+
+
+def study_norms_compute() -> StudyNorms:
+    """The study's own reference from its participants' profiles, stored versioned and made active.
+
+    One value per active participant: their first processed session's indicator against the
+    default reference (first play, before any practice effect of replaying). Needs at least
+    MIN_STUDY_NORMS participants; a dimension with fewer values than that keeps the provisional
+    default. Computing the same norms twice finds the same row (the label is their hash).
+    """
+    from audit.services import audit_event
+
+    rows = (
+        TraitProfile.objects.filter(
+            traits_version=mapping.TRAITS_VERSION, reference="default", participant__status=Participant.Status.ACTIVE
+        )
+        .order_by("participant_id", "created_at", "id")
+        .values_list("participant_id", "dimensions")
+    )
+    first: dict[int, list[dict[str, Any]]] = {}
+    for participant_id, dimensions in rows:
+        first.setdefault(participant_id, dimensions)
+    if len(first) < mapping.MIN_STUDY_NORMS:
+        raise ApplicationError(
+            "not_enough_participants",
+            f"Study norms need at least {mapping.MIN_STUDY_NORMS} participants with a processed session.",
+            details={"participants": len(first), "required": mapping.MIN_STUDY_NORMS},
+            status_code=409,
+        )
+    values: dict[str, list[float]] = {d.key: [] for d in mapping.DIMENSIONS}
+    for dimensions in first.values():
+        for dim in dimensions:
+            if dim.get("status") == "ok" and dim.get("value") is not None and dim["key"] in values:
+                values[dim["key"]].append(float(dim["value"]))
+    source = f"study norms ({mapping.TRAITS_VERSION}): first processed session of each active participant"
+    reference = mapping.reference_from_values(values, source)
+    label = mapping.study_norms_label(reference)
+    with transaction.atomic():
+        StudyNorms.objects.filter(active=True).exclude(label=label).update(active=False)
+        norms, created = StudyNorms.objects.get_or_create(
+            label=label,
+            defaults={
+                "norms_hash": mapping.reference_hash(reference),
+                "traits_version": mapping.TRAITS_VERSION,
+                "reference": mapping.reference_to_json(reference),
+                "counts": {key: len(vals) if reference[key].source == source else 0 for key, vals in values.items()},
+                "n_participants": len(first),
+            },
+        )
+        if not norms.active:
+            norms.active = True
+            norms.save(update_fields=["active"])
+        audit_event(
+            action="traits.study_norms.create" if created else "traits.study_norms.activate",
+            obj=norms,
+            details={"label": label, "n_participants": norms.n_participants},
+        )
+    return norms
