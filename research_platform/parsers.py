@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from django.conf import settings
@@ -76,12 +77,40 @@ def check_json_value(value: Any, *, max_depth: int) -> None:
             raise UnsafeJSON("Must be a finite number (1e999 and the like are not).", path)
 
 
+# A NUL or a surrogate can only arrive as a \u escape (raw control characters are invalid JSON, and
+# the body was decoded as UTF-8, which has no surrogates), so a body without such an escape needs
+# no per-string check. tests/research_platform/test_parsers.py holds the fast path to agreement.
+_RISKY_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def _plain_values_within(value: Any, max_depth: int) -> bool:
+    """The cheap half of check_json_value: depth and numbers, no paths built, strings skipped."""
+    stack: list[tuple[Any, int]] = [([value], -1)]
+    isfinite = math.isfinite
+    while stack:
+        item, depth = stack.pop()
+        if depth >= max_depth:
+            return False
+        for child in item.values() if type(item) is dict else item:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is float:
+                if not isfinite(child):
+                    return False
+            elif kind is int and (child > INT64_MAX or child < -INT64_MAX):
+                return False
+    return True
+
+
 def loads_safe(text: str, *, max_depth: int) -> Any:
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError as exc:  # deeper than the interpreter's stack: refuse, never crash
         raise TooDeep(f"nesting deeper than {max_depth} levels") from exc
-    check_json_value(value, max_depth=max_depth)
+    if ("\\u" not in text or _RISKY_ESCAPE.search(text) is None) and _plain_values_within(value, max_depth):
+        return value
+    check_json_value(value, max_depth=max_depth)  # names the offending field by its path
     return value
 
 

@@ -216,6 +216,32 @@ def test_server_receive_time_and_skew_are_stored_beside_the_client_times(alpha, 
     assert session_row(alpha, session["session_id"]).skew_ms_min == event.skew_ms
 
 
+def test_the_columns_derived_in_sql_match_the_event_and_whole_floats_count_as_integers(alpha, started):
+    # The insert takes the batch apart in PostgreSQL; JSON Schema's "integer" admits 3.0, so must it.
+    gamer, session = started
+    events = play(session["balloons"], n=1)
+    pump = next(e for e in events if e["type"] == "pump")
+    pump.update(seq=float(pump["seq"]), balloon=float(pump["balloon"]), client_ts=float(pump["client_ts"]))
+    pump["data"].update(pump=float(pump["data"]["pump"]), rt_ms=12.5, input="touch")
+    context = {
+        "event_id": str(uuid.uuid4()),
+        "seq": len(events),
+        "type": "context",
+        "t": 99.5,
+        "client_ts": events[-1]["client_ts"] + 1,
+        "data": {"kind": "input", "device": "pen"},
+    }
+    body = gamer.send(session["session_id"], [*events, context]).json()
+    assert (body["accepted"], body["rejected"]) == (len(events) + 1, [])
+    with tenant_context(alpha):
+        stored_pump = Event.objects.get(event_id=pump["event_id"])
+        stored_context = Event.objects.get(event_id=context["event_id"])
+    assert (stored_pump.seq, stored_pump.balloon, stored_pump.pumps) == (int(pump["seq"]), 0, int(pump["data"]["pump"]))
+    assert (stored_pump.rt_ms, stored_pump.input_device, stored_pump.context_kind) == (12.5, "touch", "")
+    assert (stored_context.input_device, stored_context.context_kind, stored_context.balloon) == ("pen", "input", None)
+    assert stored_context.raw == context and stored_context.data == context["data"]
+
+
 def test_a_batch_over_the_limit_is_refused_whole_with_413(alpha, started):
     gamer, session = started
     events = simulate_session(session["balloons"], TargetPolicy(target=60, jitter=0), seed=2).events
