@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, Q
+
 from consent.models import ConsentDocument, ConsentRecord, ConsentSettings
 from pseudonymization.models import Participant
 
@@ -32,10 +34,13 @@ def participant_has_active_consent(*, participant: Participant) -> bool:
     """
     if participant.status != Participant.Status.ACTIVE:
         return False
-    live = ConsentRecord.objects.filter(participant=participant, withdrawn_at__isnull=True)
-    if consent_settings_get().require_reconsent:
-        live = live.filter(document__status=ConsentDocument.Status.PUBLISHED)
-    return live.exists()
+    # One query on every participant request (each game batch): the settings row is a subquery.
+    reconsent_required = Exists(ConsentSettings.objects.filter(singleton=True, require_reconsent=True))
+    return (
+        ConsentRecord.objects.filter(participant=participant, withdrawn_at__isnull=True)
+        .filter(Q(document__status=ConsentDocument.Status.PUBLISHED) | ~reconsent_required)
+        .exists()
+    )
 
 
 def consent_documents_list() -> list[ConsentDocument]:

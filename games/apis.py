@@ -26,7 +26,7 @@ from games.services import (
     MAX_BATCH_BYTES,
     check_batch_size,
     session_complete,
-    session_ingest_events,
+    session_ingest_for_participant,
     session_start,
 )
 from pseudonymization.api_base import ParticipantAPIView
@@ -167,17 +167,24 @@ class GameSessionEventsApi(_OwnSessionMixin, ParticipantAPIView):
                 status_code=413,
             )
         _rate_limit(self.participant.pk)
-        session = self.own_session(session_id)
-        body = request.data
-        if not isinstance(body, dict) or "events" not in body:
-            raise ApplicationError("malformed_batch", 'A batch is {"sent_at": ms, "events": [...]}.', status_code=400)
-        check_batch_size(body["events"])
-        sent_at = body.get("sent_at")
-        if sent_at is not None and (isinstance(sent_at, bool) or not isinstance(sent_at, int) or sent_at < 0):
-            raise ApplicationError(
-                "malformed_batch", "'sent_at' must be wall-clock milliseconds (an integer).", status_code=400
-            )
-        result = session_ingest_events(session=session, events=body["events"], sent_at=sent_at)
+
+        def read_batch() -> tuple[Any, int | None]:  # after the ownership check (see the service)
+            body = request.data
+            if not isinstance(body, dict) or "events" not in body:
+                raise ApplicationError(
+                    "malformed_batch", 'A batch is {"sent_at": ms, "events": [...]}.', status_code=400
+                )
+            check_batch_size(body["events"])
+            sent_at = body.get("sent_at")
+            if sent_at is not None and (isinstance(sent_at, bool) or not isinstance(sent_at, int) or sent_at < 0):
+                raise ApplicationError(
+                    "malformed_batch", "'sent_at' must be wall-clock milliseconds (an integer).", status_code=400
+                )
+            return body["events"], sent_at
+
+        result = session_ingest_for_participant(
+            participant=self.participant, session_id=session_id, read_batch=read_batch
+        )
         return Response(result.as_dict())
 
     def handle_exception(self, exc: Exception) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -135,14 +136,33 @@ RETURNING event_id::text, seq, balloon, type
 
 def session_ingest_events(*, session: GameSession, events: Any, sent_at: int | None) -> BatchResult:
     """Validate and store one batch; every valid event is kept, every invalid one is reported."""
-    check_batch_size(events)
-    valid, rejected, repeats = split_batch(events)
-    received_at = timezone.now()
-    skew = int(received_at.timestamp() * 1000) - sent_at if sent_at is not None else None
-    result = BatchResult(rejected=rejected, duplicates=repeats)
+    return _ingest(lookup={"pk": session.pk}, read_batch=lambda: (events, sent_at))
+
+
+def session_ingest_for_participant(
+    *, participant: Participant, session_id: Any, read_batch: Callable[[], tuple[Any, int | None]]
+) -> BatchResult:
+    """As session_ingest_events, for the participant's own session only.
+
+    The ownership check and the row lock are one query (this runs for every batch), and it comes
+    first: someone else's session is a 404 whatever the body holds. ``read_batch`` parses and
+    checks the body afterwards and returns (events, sent_at).
+    """
+    return _ingest(lookup={"pk": session_id, "participant": participant}, read_batch=read_batch)
+
+
+def _ingest(*, lookup: dict[str, Any], read_batch: Callable[[], tuple[Any, int | None]]) -> BatchResult:
     with transaction.atomic():
         # The row lock serialises batches of one session, so counters and checks see a consistent state.
-        session = GameSession.objects.select_for_update().get(pk=session.pk)
+        session = GameSession.objects.select_for_update().filter(**lookup).first()
+        if session is None:
+            raise ApplicationError("not_found", "No such session.", status_code=404)
+        events, sent_at = read_batch()
+        check_batch_size(events)
+        valid, rejected, repeats = split_batch(events)
+        received_at = timezone.now()
+        skew = int(received_at.timestamp() * 1000) - sent_at if sent_at is not None else None
+        result = BatchResult(rejected=rejected, duplicates=repeats)
         check_session_open(session)
         inserted: list[tuple[Any, int, int | None, str]] = []
         if valid:

@@ -108,3 +108,33 @@ def test_limits_can_be_switched_off(small_limits, settings, alpha_client):
             host_client("alpha.localhost").get("/api/v1/me/profile/", HTTP_AUTHORIZATION="Bearer pt_x").status_code
             != 429
         )
+
+
+@pytest.fixture(scope="module")
+def redis_cache_server():  # type: ignore[no-untyped-def]
+    from tests.security.faults_support import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+def test_on_redis_a_counter_is_one_round_trip_that_counts_and_expires_with_its_window(redis_cache_server, settings):
+    # Production's path: INCR + EXPIRE NX in one pipeline against a real Redis (tests use locmem).
+    from django.core.cache import caches
+
+    from research_platform import ratelimit
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_cache_server.url(2)}
+    }
+    try:
+        redis_cache = caches["default"]
+        assert ratelimit._redis_client() is not None
+        assert [ratelimit.count_hit("rl:test:window", timeout=3) for _ in range(3)] == [1, 2, 3]
+        ttl = int(redis_cache_server.command("-n", "2", "TTL", redis_cache.make_key("rl:test:window")))
+        assert 1 <= ttl <= 3  # the window was set once, by the first hit, and not pushed back by later ones
+        redis_cache_server.command("-n", "2", "EXPIRE", redis_cache.make_key("rl:test:window"), "0")
+        assert ratelimit.count_hit("rl:test:window", timeout=3) == 1  # a new window starts at one
+    finally:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
