@@ -26,10 +26,15 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--no-profile", action="store_true", help="time only: cProfile inflates Python-side costs")
     args = parser.parse_args()
     db_url, _ = stack.bench_database_url()
-    os.environ.update(stack.bench_environment(db_url, stack.redis_url()))
+    broker = stack.redis_url()
+    os.environ.update(stack.bench_environment(db_url, broker))
     import django
+    import redis
+
+    redis.Redis.from_url(broker).flushdb()  # the dedicated bench database: counters of an earlier run
 
     django.setup()
     from django.db import connection, reset_queries
@@ -66,7 +71,8 @@ def main() -> None:
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        profiler.enable()
+        if not args.no_profile:
+            profiler.enable()
         for session_id, token, body in requests:
             reply = client.post(
                 f"/api/v1/game/sessions/{session_id}/events/",
@@ -90,7 +96,7 @@ def main() -> None:
     print(" n/req  ms/req  statement")
     for sql, times in sorted(shapes.items(), key=lambda kv: -sum(kv[1]))[:25]:
         print(f"{len(times) / len(requests):5.1f}  {sum(times) * 1000 / len(requests):6.2f}  {sql}")
-    for order in ("cumulative", "tottime"):
+    for order in () if args.no_profile else ("cumulative", "tottime"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)
         print(out.getvalue())

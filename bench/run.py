@@ -141,7 +141,7 @@ def _run_sections(
     if "ingestion" in wanted:
         from bench.sections.ingestion import section_ingestion
 
-        events = 3000 if args.quick else 10000
+        events = 3000 if args.quick else 30000  # long enough runs: 10k-event runs varied by 2x
         _section(
             results,
             "ingestion",

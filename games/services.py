@@ -213,9 +213,19 @@ def _update_state(
                 fields.append("client_info")
         fields += ["event_count", "distinct_seqs", "max_seq", "last_event_at", "skew_ms_min"]
     session.quality_flags = _flags(session=session)
-    # A queryset update, not save(): counters moving with every batch are not lifecycle changes for
-    # the audit log (status changes below go through save() and are audited).
-    GameSession.objects.filter(pk=session.pk).update(**{name: getattr(session, name) for name in fields})
+    # Not save(): counters moving with every batch are not lifecycle changes for the audit log
+    # (status changes below go through save() and are audited). Plain SQL, as above.
+    _store_counters(session, fields)
+
+
+_JSON_FIELDS = {"quality_flags", "client_info"}
+
+
+def _store_counters(session: GameSession, fields: list[str]) -> None:
+    assignments = ", ".join(f"{name} = %s" + ("::jsonb" if name in _JSON_FIELDS else "") for name in fields)
+    values = [json.dumps(getattr(session, n)) if n in _JSON_FIELDS else getattr(session, n) for n in fields]
+    with connection.cursor() as cursor:  # the column names come from this module, never from input
+        cursor.execute(f"UPDATE games_gamesession SET {assignments} WHERE id = %s", [*values, str(session.pk)])
 
 
 def _count_seqs(*, session: GameSession, inserted: list[tuple[Any, int, int | None, str]]) -> None:
@@ -294,10 +304,15 @@ def _recheck_balloons(*, session: GameSession, touched: set[int]) -> None:
 
 
 def _flags(*, session: GameSession, completed: bool = False) -> dict[str, Any]:
-    balloons = Balloon.objects.filter(session=session)
     violations: Counter[str] = Counter()
-    for counts in balloons.exclude(violations={}).values_list("violations", flat=True):
-        violations.update(counts)
+    with connection.cursor() as cursor:  # plain SQL: this runs for every batch (see _recheck_balloons)
+        cursor.execute(
+            "SELECT violations::text FROM games_balloon WHERE session_id = %s AND violations <> '{}'::jsonb",
+            [str(session.pk)],
+        )
+        for (counts,) in cursor.fetchall():
+            violations.update(json.loads(counts))
+    balloons = Balloon.objects.filter(session=session)
     pending = balloons.filter(outcome=Balloon.Outcome.PENDING).count() if completed else 0
     flags = consistency.quality_flags(
         distinct_seqs=session.distinct_seqs,

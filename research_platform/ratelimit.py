@@ -48,9 +48,18 @@ def _digest(value: str) -> str:
 def _redis_client() -> Any:
     """The Redis client behind Django's cache, or None for another backend (locmem in tests)."""
     default = caches["default"]  # the backend itself: `cache` is a proxy that isinstance() cannot see through
-    if isinstance(default, RedisCache):
-        return default._cache.get_client(write=True)
-    return None
+    if not isinstance(default, RedisCache):
+        return None
+    # Django builds a new redis.Redis (copying ~170 response callbacks) on every get_client(); one
+    # per connection pool is enough, as redis.Redis is thread-safe over its pool.
+    pool = default._cache._get_connection_pool(write=True)
+    client = _CLIENTS.get(id(pool))
+    if client is None:
+        client = _CLIENTS[id(pool)] = default._cache._client(connection_pool=pool)
+    return client
+
+
+_CLIENTS: dict[int, Any] = {}
 
 
 def count_hit(key: str, *, timeout: int) -> int | None:
