@@ -1,10 +1,11 @@
 """One export in a fresh process, so its peak RSS is the export's own (section 6).
 
-    python -m bench.export_probe --slug bench --rows 1000000 --format csv|zip [--tracemalloc]
+    python -m bench.export_probe --slug bench --format csv|psychds [--tracemalloc]
 
-Streams the study's events through dashboard.export_formats (csv_lines, stream_zip) over a
-server-side cursor, discards the bytes as a client would receive them, and prints one JSON line:
-rows, bytes, seconds, baseline and peak RSS (sampled every 20 ms) and, when asked, tracemalloc's peak.
+Runs the dashboard's own export (dashboard.exports.export_stream: the ordered trial-level CSV, or
+the Psych-DS zip) over server-side cursors, discards the bytes as a client would receive them, and
+prints one JSON line: rows, bytes, seconds, baseline and peak RSS (sampled every 20 ms) and, when
+asked, tracemalloc's peak.
 """
 
 from __future__ import annotations
@@ -14,50 +15,12 @@ import json
 import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
-from typing import Any
-
-
-def _rows(limit: int) -> Iterator[dict[str, Any]]:
-    from games.models import Event
-
-    query = Event.objects.order_by().values_list(  # the heap order: an ORDER BY over 1M rows would measure the sort
-        "session__participant__participant_code",
-        "seq",
-        "type",
-        "balloon",
-        "pumps",
-        "t",
-        "rt_ms",
-        "client_ts",
-        "received_at",
-        "context_kind",
-        "flags",
-    )[:limit]
-    # iterator() on PostgreSQL is a named (server-side) cursor: rows arrive chunk by chunk.
-    for code, seq, type_, balloon, pumps, t, rt, client_ts, received, kind, flags in query.iterator(chunk_size=5000):
-        yield {
-            "participant": code,
-            "session": 1,
-            "trial_index": seq,
-            "event_type": type_,
-            "balloon": balloon,
-            "pump": pumps,
-            "time_elapsed": t,
-            "rt": rt,
-            "client_ts": client_ts,
-            "received_at": received.isoformat(),
-            "context": kind,
-            "flagged": 1 if flags else 0,
-            "event_schema": "bart-events/1",
-        }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--slug", default="bench")
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--format", choices=("csv", "zip"), default="csv")
+    parser.add_argument("--format", choices=("csv", "psychds"), default="csv")
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args()
     import django
@@ -66,7 +29,7 @@ def main() -> None:
     import psutil
     from django_tenants.utils import tenant_context
 
-    from dashboard.export_formats import TRIAL_COLUMNS, csv_lines, stream_zip
+    from dashboard.exports import export_stream
     from tenants.models import Study
 
     study = Study.objects.get(slug=args.slug)
@@ -87,21 +50,15 @@ def main() -> None:
         tracemalloc.start()
     counted = {"rows": 0}
 
-    def counted_rows() -> Iterator[dict[str, Any]]:
-        for row in _rows(args.rows):
-            counted["rows"] += 1
-            yield row
+    def on_rows(n: int) -> None:
+        counted["rows"] = n
 
     size = 0
     started = time.perf_counter()
     with tenant_context(study):
-        lines = csv_lines(TRIAL_COLUMNS, counted_rows())
-        if args.format == "zip":
-            for chunk in stream_zip([("data/events.csv", lines)]):
-                size += len(chunk)
-        else:
-            for text in lines:
-                size += len(text.encode("utf-8"))
+        chunks, _versions = export_stream(args.format, study_slug=study.slug, study_title=study.title, on_rows=on_rows)
+        for chunk in chunks:
+            size += len(chunk) if isinstance(chunk, bytes) else len(chunk.encode("utf-8"))
     seconds = time.perf_counter() - started
     traced_peak = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
     stop.set()

@@ -68,12 +68,14 @@ def rows(results: dict[str, Any]) -> list[Row]:
     prov = s.get("provisioning") or {}
     if "creation" in prov:
         clone = prov["creation"]["clone_ms"]
-        out.append(_spread_row("4. study creation, clone (ms)", clone, "< 300", _check(clone, lambda v: v < 300)))
+        out.append(_spread_row("4. study creation, template (ms)", clone, "< 300", _check(clone, lambda v: v < 300)))
         out.append(_spread_row("4. study creation, migrations (ms)", prov["creation"]["migrations_ms"]))
         samples = _get(prov, "bulk_clone.clone_ms_by_study_count") or []
         if samples:
             last = samples[-1]
-            out.append(_spread_row(f"4. clone (ms) with {last['studies_before']} studies", float(last["clone_ms"])))
+            out.append(_spread_row(f"4. creation (ms) with {last['studies_before']} studies", float(last["clone_ms"])))
+            created = _get(prov, "bulk_clone.cloned")
+            out.append(_spread_row("4. studies created by study_create", created))
         for key, label in (
             ("study_api", "study API"),
             ("study_api_all_hosts", "study API, all hosts"),
@@ -101,6 +103,16 @@ def rows(results: dict[str, Any]) -> list[Row]:
         out.append(_spread_row(f"6. export rows/s ({exp.get('rows')} rows)", exp["rows_per_s"]))
         out.append(_spread_row("6. export peak RSS growth (MB)", exp.get("rss_growth_mb")))
         out.append(_spread_row("6. export tracemalloc peak (MB)", exp.get("tracemalloc_peak_mb")))
+        flat = exp.get("flatness") or {}
+        if "rows_before_top_up" in flat:
+            out.append(
+                _spread_row(
+                    f"6. RSS growth (MB) at {flat['rows_before_top_up']} rows", flat.get("rss_growth_mb_before_top_up")
+                )
+            )
+        psychds = exp.get("psychds") or {}
+        if "rows_per_s" in psychds:
+            out.append(_spread_row("6. Psych-DS zip rows/s", psychds["rows_per_s"]))
     return out
 
 

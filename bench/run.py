@@ -186,7 +186,7 @@ def _run_sections(
             creation = provisioning.creation_times(clones=5 if args.quick else 10, migrations=2 if args.quick else 5)
             grown = provisioning.grow_to(
                 args.studies + 1,
-                clone_budget_s=5 if args.quick else 60,
+                clone_budget_s=5 if args.quick else 150,
                 on_progress=lambda msg: print(f"[bench]   {msg}", flush=True),
             )
             many = provisioning.latency(bench, http, ingest=ingest_probe)
