@@ -243,6 +243,31 @@ def _boot_collected_mean(x: Any, m: Any, idx: Any) -> Any:
     return np.where(k > 0, (x * m)[idx].sum(axis=1) / np.maximum(k, 1), np.nan)
 
 
+def _pooled_gap_medians(trials: Sequence[Trial], idx: Any) -> Any:
+    """Per row of `idx` (balloons drawn with replacement), the median of the drawn balloons' pooled
+    inter-pump intervals, NaN when there are none; equal to np.median of each pooled array.
+
+    Instead of pooling row by row, every interval is sorted once and weighted by how often its
+    balloon was drawn; the median's two middle ranks are then read off the cumulative weights.
+    """
+    gaps = [np.diff(np.asarray(t.pump_ts, dtype=np.float64)) for t in trials]
+    values = np.concatenate(gaps) if gaps else np.zeros(0)
+    if values.size == 0:
+        return np.full(idx.shape[0], np.nan)
+    owner = np.repeat(np.arange(len(gaps)), [g.size for g in gaps])
+    order = np.argsort(values, kind="stable")
+    values, owner = values[order], owner[order]
+    rows, n = idx.shape
+    draws = np.bincount((idx + n * np.arange(rows)[:, None]).ravel(), minlength=rows * n).reshape(rows, n)
+    # int32: the counts stay far below 2³¹ and the running sum is three times faster than in int64.
+    cum = np.cumsum(draws.astype(np.int32)[:, owner], axis=1, dtype=np.int32)
+    total = cum[:, -1]
+    # The element of 0-based rank k in a row's pooled, sorted intervals is the first whose cumulative weight exceeds k.
+    lo = values[np.minimum((cum <= ((total - 1) // 2)[:, None]).sum(axis=1), values.size - 1)]
+    hi = values[np.minimum((cum <= (total // 2)[:, None]).sum(axis=1), values.size - 1)]
+    return np.where(total > 0, (lo + hi) / 2, np.nan)
+
+
 def _bootstrap_values(key: str, trials: Sequence[Trial], rng: np.random.Generator) -> Any:
     """BOOTSTRAP_SAMPLES resampled values of a dimension's indicator (NaN where undefined), vectorised.
 
@@ -269,13 +294,7 @@ def _bootstrap_values(key: str, trials: Sequence[Trial], rng: np.random.Generato
         loss_mean = _boot_collected_mean(after, lost, idx)
         return win_mean - loss_mean
     if key == "decision_pace":
-        gaps = [np.diff(np.asarray(t.pump_ts, dtype=np.float64)) for t in trials]
-        out = np.full(b, np.nan)
-        for r, row in enumerate(rng.integers(0, n, size=(b, n))):
-            pooled = np.concatenate([gaps[i] for i in row])
-            if pooled.size:
-                out[r] = -np.log10(max(float(np.median(pooled)), 1.0))
-        return out
+        return -np.log10(np.maximum(_pooled_gap_medians(trials, rng.integers(0, n, size=(b, n))), 1.0))
     if key == "learning":
         means = []
         for start in range(0, n, 10):

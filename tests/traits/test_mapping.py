@@ -77,7 +77,7 @@ def test_loss_reaction_and_learning_are_scored_on_a_full_session():
 def test_model_estimates_are_attached_as_evidence():
     fits = {
         "bart_par4": {
-            "version": "bart_par4/1.0.0",
+            "version": "bart_par4/1.1.0",
             "estimates": {"gamma": 1.2},
             "intervals": {"gamma": [1, 1.4]},
             "converged": True,
@@ -87,7 +87,7 @@ def test_model_estimates_are_attached_as_evidence():
     assert risk["model_evidence"] == [
         {
             "model": "bart_par4",
-            "version": "bart_par4/1.0.0",
+            "version": "bart_par4/1.1.0",
             "parameter": "gamma",
             "estimate": 1.2,
             "interval": [1, 1.4],
@@ -105,3 +105,31 @@ def test_study_norms_replace_the_default_only_with_enough_participants():
     ref = reference_from_values({"risk_tolerance": [float(v) for v in range(40)], "learning": [1.0, 2.0]}, "study")
     assert ref["risk_tolerance"] == Reference(19.5, float(np.std(range(40), ddof=1)), "study")
     assert ref["learning"] == DEFAULT_REFERENCE["learning"]
+
+
+def _pooled_median_row_by_row(balloons, idx):
+    gaps = [np.diff(np.asarray(t.pump_ts, dtype=np.float64)) for t in balloons]
+    out = np.full(idx.shape[0], np.nan)
+    for r, row in enumerate(idx):
+        pooled = np.concatenate([gaps[i] for i in row])
+        if pooled.size:
+            out[r] = float(np.median(pooled))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_vectorised_pace_bootstrap_equals_pooling_row_by_row(seed):
+    from traits.mapping import _pooled_gap_medians
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 12))
+    balloons = []
+    for i in range(n):
+        pumps = int(rng.integers(0, 6))  # 0 or 1 pump: a balloon without any interval
+        ts = np.cumsum(rng.integers(1, 5, size=pumps) * 100.0).tolist()  # coarse times: many ties
+        balloons.append(Trial(i, "blue", 128, pumps, False, 0.0, ts, None))
+    idx = rng.integers(0, n, size=(50, n))
+    expected = _pooled_median_row_by_row(balloons, idx)
+    got = _pooled_gap_medians(balloons, idx)
+    assert np.array_equal(np.isnan(got), np.isnan(expected))
+    assert np.array_equal(got[~np.isnan(got)], expected[~np.isnan(expected)])  # bit for bit, not approximately
