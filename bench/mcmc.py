@@ -1,9 +1,10 @@
 """A reference sampler for section 5: adaptive random-walk Metropolis on the same log posterior (pure).
 
 Written here with numpy rather than pulling emcee in as a dependency for one figure: the point
-is a sampler-based fit of the *same* likelihood and prior (traits.fitting, the compiled equivalent of traits.bart_models._neg_log_posterior)
-to set the MAP fit's speed and estimates against. Adaptation follows Haario, Saksman & Tamminen
-(2001): after a warm-up the proposal covariance is the running sample covariance * 2.38^2 / d.
+is a sampler-based fit of the *same* likelihood and prior (traits.fitting, the compiled equivalent of
+traits.bart_models._neg_log_posterior) to set the MAP fit's speed and estimates against.
+Adaptation follows Haario, Saksman & Tamminen (2001): after a warm-up the proposal covariance is
+the running sample covariance * 2.38^2 / d.
 """
 
 from __future__ import annotations
