@@ -97,6 +97,11 @@ def rows(results: dict[str, Any]) -> list[Row]:
         out.append(_spread_row("5. pipeline per session (ms)", v, "< 100", _check(v, lambda x: x < 100)))
         for key, block in (pipe.get("fits") or {}).items():
             out.append(_spread_row(f"5. {key} (ms)", block))
+        if "first_fits_in_process_ms" in pipe:
+            out.append(_spread_row("5. first fits in a process (numba) ms", pipe["first_fits_in_process_ms"]))
+        e2e = pipe.get("end_to_end") or {}
+        if "complete_to_processed_ms" in e2e:
+            out.append(_spread_row("5. complete -> processed via Celery (ms)", e2e["complete_to_processed_ms"]))
 
     exp = s.get("export") or {}
     if "rows_per_s" in exp:
