@@ -118,6 +118,11 @@ def rows(results: dict[str, Any]) -> list[Row]:
         psychds = exp.get("psychds") or {}
         if "rows_per_s" in psychds:
             out.append(_spread_row("6. Psych-DS zip rows/s", psychds["rows_per_s"]))
+            label = f"6. Psych-DS RSS growth (MB) at {psychds.get('rows')} rows"
+            out.append(_spread_row(label, psychds.get("rss_growth_mb")))
+        if "psychds_rows_before_top_up" in flat:
+            label = f"6. Psych-DS RSS growth (MB) at {flat['psychds_rows_before_top_up']} rows"
+            out.append(_spread_row(label, flat.get("psychds_rss_growth_mb_before_top_up")))
     return out
 
 

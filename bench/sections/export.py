@@ -106,6 +106,7 @@ def _http_export(bench: Bench, http: Http, server: Stack) -> dict[str, Any] | No
 def section_export(bench: Bench, http: Http, server: Stack, *, rows: int, reps: int) -> dict[str, Any]:
     # Flatness: the same export before the top-up (what the other sections stored) and at `rows`.
     before = _probe("csv")
+    psychds_before = _probe("psychds")
     data = top_up(bench, rows)
     csv_runs = [_probe("csv") for _ in range(reps)]
     psychds_run = _probe("psychds")
@@ -121,6 +122,9 @@ def section_export(bench: Bench, http: Http, server: Stack, *, rows: int, reps: 
             "rows_before_top_up": before["rows"],
             "rss_growth_mb_before_top_up": before["rss_growth_mb"],
             "rss_growth_mb_full": spread([r["rss_growth_mb"] for r in csv_runs], 1)["median"],
+            "psychds_rows_before_top_up": psychds_before["rows"],
+            "psychds_rss_growth_mb_before_top_up": psychds_before["rss_growth_mb"],
+            "psychds_rss_growth_mb_full": psychds_run["rss_growth_mb"],
         },
         "psychds": psychds_run,
         "csv_runs": csv_runs,
