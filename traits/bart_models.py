@@ -20,8 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from traits import fitting
-
 Array = np.ndarray
 
 
@@ -323,6 +321,10 @@ def fit_model(model: Model | str, pumps: Sequence[int], explosion: Sequence[int]
     design = make_design(pumps, explosion)
     if design.pumps.size == 0:
         raise ValueError("no finished balloon to fit")
+    # Imported here, not at the top: numba loads LLVM (tens of MB), which processes that only read the
+    # models' versions (the web process, exports) should not pay for.
+    from traits import fitting
+
     problem = fitting.Problem.of(model, design)
     results = [
         problem.minimize(np.array([p.to_free(v) for p, v in zip(model.params, start, strict=True)]))

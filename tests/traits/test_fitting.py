@@ -74,3 +74,13 @@ def test_the_fit_reports_the_best_of_its_starts():
     assert -fit.log_posterior == pytest.approx(min(ends), abs=1e-9)
     assert fit.starts_agreeing == sum(1 for e in ends if abs(e - min(ends)) < 1e-3)
     assert math.isfinite(fit.aic) and fit.version == "bart_ewmv/1.1.0"
+
+
+def test_reading_the_models_does_not_load_numba():
+    """numba brings LLVM (tens of MB): the web process and exports read versions, only fits need it."""
+    import subprocess
+    import sys
+
+    probe = "import sys, traits.bart_models, traits.mapping; print('numba' in sys.modules, 'llvmlite' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
