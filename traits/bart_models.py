@@ -1,4 +1,4 @@
-"""Computational models of the Balloon task, fitted per participant (pure: numpy + scipy, no Django).
+"""Computational models of the Balloon task, fitted per participant (pure: numpy and numba, no Django).
 
 `bart_par4` (Wallsten, Pleskac & Lejuez 2005; van Ravenzwaaij et al. 2011) and `bart_ewmv` (Park,
 Yang, Vassileva & Ahn 2021), with the likelihoods exactly as hBayesDM (CCS-Lab) specifies them.
@@ -6,8 +6,9 @@ Data per balloon: pumps (including the fatal pump) and explosion (0/1), in play 
 balloon gives the decisions l = 1 … pumps + 1 − explosion, d = 1 (pump) when l ≤ pumps, else 0.
 
 Fitting is MAP with weak priors on an unconstrained scale (logit/log, so the natural bounds always
-hold), by BFGS with the analytic gradient, from a fixed grid of starts (so the same data give
-bit-identical estimates), with the uncertainty from the numerical Hessian there. Log-likelihood,
+hold), by BFGS with the analytic gradient (compiled: traits/fitting.py; this module is the numpy
+reference it is tested against), from a fixed grid of starts (so the same data give bit-identical
+estimates), with the uncertainty from the numerical Hessian there. Log-likelihood,
 AIC and BIC are reported from the likelihood alone (prior excluded).
 """
 
