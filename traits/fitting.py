@@ -26,6 +26,8 @@ import numba
 import numpy as np
 
 Array = np.ndarray
+# One participant's data as the compiled functions take it: Problem.data().
+Data = tuple[Array, Array, Array, Array, Array, Array, Array, Array]
 PAR4_ID, EWMV_ID = 0, 1
 WALL = 1e12  # the objective's answer outside the domain (a line-search probe far out)
 FREE_LIMIT = 30.0
@@ -116,20 +118,12 @@ def _ewmv(v: Array, pumps: Array, expl: Array, n_succ: Array, n_pump: Array, gra
 
 
 @numba.njit(cache=True, error_model="numpy")
-def objective(
-    model_id: int,
-    free: Array,
-    low: Array,
-    high: Array,
-    centers: Array,
-    sds: Array,
-    pumps: Array,
-    expl: Array,
-    n_succ: Array,
-    n_pump: Array,
-    grad: Array,
-) -> float:
-    """−(log-likelihood + log prior) on the free scale; its gradient into `grad`. WALL outside the domain."""
+def objective(model_id: int, free: Array, data: Data, grad: Array) -> float:
+    """−(log-likelihood + log prior) on the free scale; its gradient into `grad`. WALL outside the domain.
+
+    `data` is Problem.data(): (low, high, centres, SDs, pumps, explosions, n_succ, n_pump).
+    """
+    low, high, centers, sds, pumps, expl, n_succ, n_pump = data
     k = free.size
     grad[:] = 0.0
     for i in range(k):
@@ -157,26 +151,13 @@ def objective(
 
 
 @numba.njit(cache=True, error_model="numpy")
-def bfgs(
-    model_id: int,
-    x0: Array,
-    low: Array,
-    high: Array,
-    centers: Array,
-    sds: Array,
-    pumps: Array,
-    expl: Array,
-    n_succ: Array,
-    n_pump: Array,
-    gtol: float,
-    max_iter: int,
-) -> tuple[Array, float, Array, bool, int]:
+def bfgs(model_id: int, x0: Array, data: Data, gtol: float, max_iter: int) -> tuple[Array, float, Array, bool, int]:
     """Minimise from x0. Returns (x, value, gradient, converged, iterations): it stops when the largest
     |gradient| is below gtol, when no step lowers the objective, or after max_iter iterations."""
     k = x0.size
     x = x0.copy()
     g = np.empty(k)
-    f = objective(model_id, x, low, high, centers, sds, pumps, expl, n_succ, n_pump, g)
+    f = objective(model_id, x, data, g)
     h = np.eye(k)
     first = True
     new_g = np.empty(k)
@@ -201,7 +182,7 @@ def bfgs(
         new_x = x
         for _ in range(MAX_HALVINGS):
             new_x = x + step * direction
-            new_f = objective(model_id, new_x, low, high, centers, sds, pumps, expl, n_succ, n_pump, new_g)
+            new_f = objective(model_id, new_x, data, new_g)
             if new_f <= f + ARMIJO_C1 * step * slope:
                 accepted = True
                 break
@@ -274,12 +255,12 @@ class Problem:
             np.ascontiguousarray(design.n_pump_before, dtype=np.float64),
         )
 
-    def _data(self) -> tuple[Any, ...]:
+    def data(self) -> Data:
         return (self.low, self.high, self.centers, self.sds, self.pumps, self.expl, self.n_succ, self.n_pump)
 
     def value_and_gradient(self, free: np.ndarray) -> tuple[float, np.ndarray]:
         grad = np.empty(free.size)
-        value = objective(self.model_id, np.asarray(free, dtype=np.float64), *self._data(), grad)
+        value = objective(self.model_id, np.asarray(free, dtype=np.float64), self.data(), grad)
         return float(value), grad
 
     def gradient(self, free: np.ndarray) -> np.ndarray:
@@ -287,6 +268,6 @@ class Problem:
 
     def minimize(self, x0: np.ndarray, *, gtol: float = 1e-5, max_iter: int = 500) -> Result:
         x, value, grad, converged, iterations = bfgs(
-            self.model_id, np.asarray(x0, dtype=np.float64), *self._data(), gtol, max_iter
+            self.model_id, np.asarray(x0, dtype=np.float64), self.data(), gtol, max_iter
         )
         return Result(x, float(value), grad, bool(converged), int(iterations))

@@ -27,7 +27,6 @@ def _pump_probabilities(model: Model, values: Sequence[float], n_succ: float, n_
         np.zeros(max_l, dtype=np.int64),
         l_,
         np.ones(max_l),
-        np.ones(max_l),
     )
     x = model.logits(design, *values)
     return 0.5 * (1.0 + np.tanh(0.5 * x))  # the logistic function, without overflow warnings
