@@ -21,6 +21,16 @@ $(BIN)/.installed: requirements.lock
 
 install: $(BIN)/.installed
 
+# axe-core for the accessibility checks in the browser tests (pinned in package-lock.json).
+node_modules/.installed: package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "npm is missing and cannot be installed here (needs root and apt-get)" >&2; exit 1; fi; \
+	fi
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
 # Debian's Chromium drives the browser tests (Playwright cannot download its own browser here);
 # redis-server is started and stopped by the fault tests.
 system-deps:
@@ -58,7 +68,7 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install system-deps
+test: install system-deps node_modules/.installed
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=research_platform.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 

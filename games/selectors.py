@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from games.models import Balloon, Event, GameSession
 from pseudonymization.models import Participant
@@ -24,6 +25,24 @@ def session_list(*, participant_code: str | None = None, status: str | None = No
     if status:
         sessions = sessions.filter(status=status)
     return sessions
+
+
+@dataclass(frozen=True)
+class FinishedGame:
+    session_id: Any
+    earnings: float
+
+
+def session_finished_for(*, participant: Participant) -> FinishedGame | None:
+    """The participant's last finished game, unless a game is still open (then the page resumes it)."""
+    sessions = GameSession.objects.filter(participant=participant)
+    if sessions.filter(status=GameSession.Status.IN_PROGRESS).exists():
+        return None
+    finished = sessions.filter(status__in=("completed", "processed", "flagged")).order_by("-started_at").first()
+    if finished is None:
+        return None
+    total = Balloon.objects.filter(session=finished).aggregate(total=Sum("earnings"))["total"] or 0
+    return FinishedGame(session_id=finished.pk, earnings=float(total))
 
 
 def session_get(*, session_id: Any) -> GameSession | None:

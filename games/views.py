@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from games.config import normalize_game_config
+from games.money import format_money
+from games.selectors import session_finished_for
 from games.services import MAX_BATCH_EVENTS
 from pseudonymization.pages import consent_required
 
@@ -41,14 +43,31 @@ def play_page(request: HttpRequest) -> HttpResponse:
         "rp-game:"
         + hashlib.sha256(f"{connection.schema_name}|{participant.participant_code}".encode()).hexdigest()[:16]
     )
+    config = normalize_game_config(getattr(request.tenant, "game_config", None) or {})  # type: ignore[attr-defined]
+    currency = str(config.get("currency") or "USD")
     boot = {
         "sessions_url": "/api/v1/game/sessions/",
         "csrf_token": get_token(request),
         "storage_key": storage_key,
         "completion_url": _completion_url(request),
         "results_url": "/results/",  # traits' feedback page; it says "being prepared" until processed
+        "my_data_url": "/my-data/",
         "max_batch": min(200, MAX_BATCH_EVENTS),
+        "currency": currency,
     }
-    response = render(request, "games/play.html", {"study": request.tenant, "boot": boot})  # type: ignore[attr-defined]
+    context = {
+        "study": request.tenant,  # type: ignore[attr-defined]
+        "boot": boot,
+        "participant_code": participant.participant_code,
+        "reward_text": format_money(float(config.get("reward_per_pump") or 0), currency),
+        "zero_text": format_money(0, currency),
+    }
+    finished = session_finished_for(participant=participant)
+    if finished is not None:
+        # A participant who already finished is told so, instead of being handed a new game.
+        context["earned_text"] = format_money(finished.earnings, currency)
+        response = render(request, "games/finished.html", context)
+    else:
+        response = render(request, "games/play.html", context)
     response["Cache-Control"] = "no-store"
     return response

@@ -15,7 +15,7 @@ def test_without_consent_the_game_sends_you_to_the_consent_page(alpha_client):
     assert response.status_code == 302 and response["Location"] == "/consent/"
 
 
-def test_the_game_page_embeds_a_csrf_token_but_never_the_participant_token(alpha):
+def test_the_game_page_embeds_a_csrf_token_and_the_code_but_never_the_participant_token(alpha):
     gamer = enrol_gamer(alpha)
     gamer.client.cookies["participant_token"] = gamer.token
     response = gamer.client.get("/play/")
@@ -24,7 +24,9 @@ def test_the_game_page_embeds_a_csrf_token_but_never_the_participant_token(alpha
     boot = json.loads(re.search(r'<script id="bg-boot" type="application/json">(.*?)</script>', html).group(1))
     assert boot["sessions_url"] == "/api/v1/game/sessions/" and boot["csrf_token"]
     assert boot["results_url"] == "/results/" and 'href="/results/">See your results</a>' in html
-    assert gamer.token not in html and gamer.code not in html
+    assert gamer.token not in html
+    # The pseudonymous code is shown (the consent text tells people to keep it); the token never is.
+    assert gamer.code in html
     assert not re.search(r'(src|href)="https?://', html)  # no CDN
     assert response["Cache-Control"] == "no-store"
 

@@ -16,8 +16,12 @@
     game: $("game"), total: $("bg-total"), last: $("bg-last"), number: $("bg-number"), count: $("bg-count"),
     balloon: $("bg-balloon"), pop: $("bg-pop"), status: $("bg-status"), pump: $("bg-pump"),
     collect: $("bg-collect"), net: $("bg-net"), done: $("bg-done"), final: $("bg-final"),
-    saving: $("bg-saving"), next: $("bg-next"), nextLink: $("bg-next-link")
+    saving: $("bg-saving"), next: $("bg-next"), nextLink: $("bg-next-link"), banked: $("bg-banked")
   };
+  var PAUSE_MS = 700;        // the popped or banked balloon is gone for this long before the next appears
+  var formatter = null;
+  try { formatter = new Intl.NumberFormat("en", { style: "currency", currency: boot.currency || "USD" }); }
+  catch (e) { formatter = null; }
   var FLUSH_MS = 1000, FLUSH_COUNT = 20, MAX_BATCH = boot.max_batch || 200;
   var state = null;          // persisted: session, schedule, progress, queue
   var offset = 0;            // performance.now() + offset = ms since the session started
@@ -42,7 +46,10 @@
     if (state && t < state.lastT) { t = state.lastT; } // monotonic across reloads too
     return Math.round(t * 1000) / 1000;
   }
-  function money(x) { return (Math.round(x * 100) / 100).toFixed(2); }
+  function money(x) {
+    var rounded = Math.round(x * 100) / 100;
+    return formatter ? formatter.format(rounded) : rounded.toFixed(2) + " " + (boot.currency || "");
+  }
 
   function emit(type, balloon, data) {
     var t = now();
@@ -131,16 +138,22 @@
 
   // --- The game -----------------------------------------------------------------------------
   function balloon() { return state.balloons[state.current]; }
+  // The same growth per pump for every colour: the scale runs up to the largest capacity in the session,
+  // so the size says how often this balloon was pumped and nothing about how likely it is to pop.
+  function capacity() {
+    return state.balloons.reduce(function (m, b) { return Math.max(m, b.max_pumps || 0); }, 1);
+  }
   function render() {
     var b = balloon();
     ui.total.textContent = money(state.total);
     ui.last.textContent = money(state.last);
     ui.count.textContent = String(state.balloons.length);
-    if (!b) { return; }
+    if (!b) { ui.balloon.hidden = true; return; }
     ui.number.textContent = String(state.current + 1);
-    var grow = Math.min(1, state.pumps / Math.max(1, Math.min(b.max_pumps, 64)));
-    ui.balloon.style.setProperty("--size", (3 + grow * 13).toFixed(2) + "rem");
+    var scale = 0.12 + 0.88 * Math.min(1, state.pumps / capacity());
+    ui.balloon.style.setProperty("--scale", scale.toFixed(5));
     ui.balloon.style.setProperty("--color", b.color);
+    ui.balloon.hidden = false;
     ui.game.dataset.balloon = String(state.current);
     ui.game.dataset.pumps = String(state.pumps);
   }
@@ -154,7 +167,7 @@
     emit("balloon_start", b.index, { color: b.color, max_pumps: b.max_pumps });
     lastAction = performance.now();
     busy = false; setEnabled(true); render();
-    ui.status.textContent = "Balloon " + (state.current + 1) + ": pump or collect.";
+    ui.status.textContent = "Balloon " + (state.current + 1) + " (" + b.color + "): pump or collect.";
   }
   function pump(input) {
     if (busy || !balloon()) { return; }
@@ -167,7 +180,8 @@
       emit("pop", b.index, { pumps: state.pumps, total: Math.round(state.total * 10000) / 10000 });
       state.last = 0;
       ui.status.textContent = "The balloon popped! The money for this balloon is lost.";
-      ui.pop.hidden = false;
+      ui.balloon.hidden = true; ui.pop.hidden = false;
+      ui.last.textContent = money(0);
       nextBalloon();
     } else {
       ui.status.textContent = "Pumps: " + state.pumps + ". This balloon: " + money(state.pumps * state.reward) + ".";
@@ -182,12 +196,18 @@
     state.last = earned;
     emit("cash_out", b.index, { pumps: state.pumps, earned: earned, total: state.total, rt_ms: rt(), input: input });
     ui.status.textContent = "Collected " + money(earned) + ".";
+    ui.balloon.hidden = true; ui.banked.textContent = "+" + money(earned); ui.banked.hidden = false;
+    ui.total.textContent = money(state.total); ui.last.textContent = money(earned);
     nextBalloon();
   }
   function nextBalloon() {
     setEnabled(false);
-    state.current += 1; state.pumps = 0; save(); render();
-    setTimeout(function () { ui.pop.hidden = true; if (state.current < state.balloons.length) { startBalloon(); } else { finish(); } }, 600);
+    state.current += 1; state.pumps = 0; save();
+    // The balloon that ended stays gone (burst or banked) for a moment; only then does the next appear.
+    setTimeout(function () {
+      ui.pop.hidden = true; ui.banked.hidden = true;
+      if (state.current < state.balloons.length) { startBalloon(); } else { finish(); }
+    }, PAUSE_MS);
   }
   function finish() {
     if (!state.finished) {
@@ -196,12 +216,20 @@
     }
     setEnabled(false);
     ui.game.dataset.state = "finished";
-    ui.status.textContent = "All balloons done. Saving…";
+    showEnd();
     flush();
   }
-  function showDone() {
-    ui.game.hidden = true; ui.done.hidden = false; ui.done.focus();
+  // The end screen replaces the game at once, at the top of the viewport; it says "saving" until the
+  // server has every event and accepted the completion.
+  function showEnd() {
+    if (!ui.game.hidden) {
+      ui.game.hidden = true; ui.done.hidden = false;
+      window.scrollTo(0, 0); ui.done.focus({ preventScroll: true });
+    }
     ui.final.textContent = money(state.total);
+  }
+  function showDone() {
+    showEnd();
     ui.saving.textContent = "Your answers are saved. You may close this page.";
     ui.game.dataset.state = "complete"; ui.done.dataset.state = "complete";
     document.dispatchEvent(new CustomEvent("rp-game-complete", { detail: { session_id: state.session_id } }));
@@ -217,7 +245,7 @@
   function showResultsLink() {
     var box = $("bg-results"), note = $("bg-results-state"), tries = 0;
     if (!box || !boot.results_url) { return; }
-    box.hidden = false;
+    box.hidden = false; note.textContent = "(being prepared…)";
     function poll() {
       tries += 1;
       var url = boot.sessions_url + state.session_id + "/";
@@ -259,9 +287,25 @@
     }
   });
   document.addEventListener("keyup", function (e) { if (e.key === " ") { e.preventDefault(); } });
+  // The page that unloaded last recorded "hidden" (and maybe "blur"): a resumed page records where
+  // visibility and focus stand now, so the context stream (and the replay) match what happened.
+  function noteVisibility() {
+    context({ kind: "visibility", state: document.visibilityState === "hidden" ? "hidden" : "visible" });
+    if (document.hasFocus()) { context({ kind: "focus" }); }
+  }
   document.addEventListener("visibilitychange", function () {
     context({ kind: "visibility", state: document.visibilityState === "hidden" ? "hidden" : "visible" });
     if (document.visibilityState === "hidden") { flushOnExit(); }
+  });
+  // Copy the participant code (the button only appears at the end; the code is also shown as text).
+  Array.prototype.forEach.call(document.querySelectorAll(".bg-copy"), function (button) {
+    button.addEventListener("click", function () {
+      var text = button.getAttribute("data-copy") || "";
+      var done = function () { button.textContent = "Copied"; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, function () { button.textContent = "Select and copy"; });
+      } else { button.textContent = "Select and copy"; }
+    });
   });
   window.addEventListener("focus", function () { context({ kind: "focus" }); });
   window.addEventListener("blur", function () { context({ kind: "blur" }); });
@@ -302,6 +346,7 @@
     progress.balloons.forEach(function (b) { state.total += b.earnings; });
     offset = -performance.now();
     context({ kind: "resume" });
+    noteVisibility();
     startBalloon();
   }
   function resumeLocal(saved) {
@@ -309,6 +354,7 @@
     offset = (Date.now() - state.startWall) - performance.now();
     if (offset + performance.now() < state.lastT) { offset = state.lastT - performance.now(); }
     context({ kind: "resume" });
+    noteVisibility();
     if (state.completed) { showDone(); return; }
     if (state.finished) { finish(); return; }
     busy = false; setEnabled(true); lastAction = performance.now(); render(); // same balloon, same pumps

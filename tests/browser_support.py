@@ -1,0 +1,112 @@
+"""What the browser tests share: Debian's Chromium under Playwright, axe-core, and visible-layout checks.
+
+Checks here look at what a person sees (rendered boxes, the viewport, axe's rendered-page rules),
+never at attributes or class names alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from tests.live import CHROMIUM, CHROMIUM_ARGS, ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Debian Chromium; Django's connections of this thread are closed before it goes."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: run `make system-deps`")
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls of these tests are
+    # plain sequential ones, never concurrent with it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                connections.close_all()
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def new_context(browser: Any, viewport: dict[str, int], **extra: Any) -> Any:
+    """A phone (touch, coarse pointer) for widths under 500 px, else a desktop with a mouse."""
+    touch = viewport["width"] < 500
+    # bypass_csp: only so that axe-core can be evaluated in the page; the page's own scripts are local.
+    return browser.new_context(viewport=viewport, is_mobile=touch, has_touch=touch, bypass_csp=True, **extra)
+
+
+def wait_until(page: Any, expression: str, arg: Any = None, timeout: float = 10.0) -> Any:
+    """Poll with page.evaluate (the pages' CSP forbids wait_for_function's eval)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression} ({arg})")
+        time.sleep(0.05)
+
+
+def axe_serious(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as rendered now."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make test` (it installs node_modules from package-lock.json)")
+    if not page.evaluate("() => !!window.axe"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def assert_accessible(page: Any) -> None:
+    found = axe_serious(page)
+    assert not found, json.dumps(found, indent=1)
+
+
+def assert_no_sideways_scroll(page: Any) -> None:
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]"
+    )
+    assert max(widths[0], widths[1]) <= widths[2], widths
+
+
+def in_viewport(page: Any, locator: Any) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["x"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+        and box["x"] + box["width"] <= size["width"]
+    )
+
+
+def screenshot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
