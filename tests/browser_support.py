@@ -89,9 +89,7 @@ def assert_accessible(page: Any) -> None:
 
 
 def assert_no_sideways_scroll(page: Any) -> None:
-    widths = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]"
-    )
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]")
     assert max(widths[0], widths[1]) <= widths[2], widths
 
 

@@ -7,6 +7,7 @@ rendered sizes and the viewport only. A study of three colours (128, 32 and 8 pu
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,7 +30,11 @@ from tests.games.test_play_browser import consent_token, stored_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-COLOURS = [{"color": "blue", "max_pumps": 128}, {"color": "orange", "max_pumps": 32}, {"color": "yellow", "max_pumps": 8}]
+COLOURS = [
+    {"color": "blue", "max_pumps": 128},
+    {"color": "orange", "max_pumps": 32},
+    {"color": "yellow", "max_pumps": 8},
+]
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
 
@@ -146,7 +151,7 @@ def test_the_balloon_grows_the_same_every_pump_for_every_colour(browser, live_ap
         by_colour[b["color"]] = widths
         page.locator("#bg-collect").click()
     blue = by_colour["blue"]
-    assert all(later > earlier for earlier, later in zip(blue, blue[1:], strict=False)), blue
+    assert all(later > earlier for earlier, later in itertools.pairwise(blue)), blue
     stage = page.locator("#bg-stage").bounding_box()
     assert blue[-1] <= stage["width"]  # the largest balloon still fits the stage
     for colour, widths in by_colour.items():
@@ -181,7 +186,7 @@ def test_the_end_screen_is_in_view_with_earnings_code_and_next_steps(browser, li
     if name != "phone360":
         assert_accessible(page)
         screenshot(page, f"game-{name}-end")
-    # Coming back: told they finished, never a fresh "Balloon – of –".
+    # Coming back: told they finished, never a fresh "Balloon - of -".
     page.reload()
     expect(page.get_by_role("heading", name="You have already finished the Balloon game")).to_be_visible()
     expect(page.get_by_text("Balloon 1 of")).to_be_hidden()

@@ -15,7 +15,6 @@ from tests.live import CHROMIUM, CHROMIUM_ARGS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
-
 @pytest.fixture
 def browser(django_db_setup):  # function scope: the test's database connection opens before Playwright's loop
     import os
