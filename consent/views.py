@@ -24,6 +24,7 @@ from pseudonymization.pages import participant_from_request
 from research_platform.errors import ApplicationError
 
 PLAY_URL = "/play/"
+FINISHED = {"completed", "processed", "flagged"}
 
 
 def _page(request: HttpRequest, template: str, status: int = 200, **context: Any) -> HttpResponse:
@@ -57,7 +58,10 @@ def consent_page(request: HttpRequest) -> HttpResponse:
     if participant is not None and participant.status != participant.Status.ACTIVE:
         return _page(request, "withdrawn.html", participant=participant, already=True)
     if participant is not None and participant_has_active_consent(participant=participant):
-        return _page(request, "already.html", participant=participant, play_url=PLAY_URL)
+        # Through the reverse relation, not a games import: consent sits below games in the layers.
+        statuses = set(participant.sessions.values_list("status", flat=True))  # type: ignore[attr-defined]
+        stage = "playing" if "in_progress" in statuses else "finished" if statuses & FINISHED else "new"
+        return _page(request, "already.html", participant=participant, play_url=PLAY_URL, stage=stage)
     carry = ""
     raw = _external_id_from_link(request)
     if raw is not None:

@@ -13,7 +13,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-CERTIFICATE_FORMAT = "deletion-certificate/1"
+# /2: the statement says whether a data key was destroyed, matching `identifier_key_shredded`
+# (/1 always said it was, also for participants who never had an encrypted identifier).
+CERTIFICATE_FORMAT = "deletion-certificate/2"
 
 
 def canonical_json(value: Mapping[str, Any]) -> bytes:
@@ -43,13 +45,23 @@ def certificate_build(
         "identifier_key_shredded": bool(key_shredded),
         # The last audit entry written by the erasure: ties the certificate to the verified chain.
         "audit_anchor": dict(audit_anchor),
-        "statement": (
-            "All data of the participant named in this request was erased from the study's database; "
-            "the participant's data key was destroyed, so any copy of the encrypted identifier "
-            "cannot be decrypted. Kept: this certificate, a tombstone with the counts above, and "
-            "audit entries that refer to the participant only by pseudonymous code."
-        ),
+        "statement": certificate_statement(key_shredded=bool(key_shredded)),
     }
+
+
+def certificate_statement(*, key_shredded: bool) -> str:
+    """The certificate's sentence, true to its facts: a data key is said destroyed only if one was."""
+    key = (
+        "the participant's data key was destroyed, so any copy of the encrypted identifier cannot be decrypted"
+        if key_shredded
+        else "no external identifier (such as a panel id) was stored for this participant, so there was no "
+        "data key to destroy"
+    )
+    return (
+        f"All data of the participant named in this request was erased from the study's database; {key}. "
+        "Kept: this certificate, a tombstone with the number of records erased of each kind, and audit entries "
+        "that refer to the participant only by pseudonymous code."
+    )
 
 
 def certificate_sha256(certificate: Mapping[str, Any]) -> str:

@@ -7,6 +7,7 @@ from rights import apis, manage_views, views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("my-data/", views.my_data_page, name="my-data"),
     path("my-data/download/", views.my_data_download, name="my-data-download"),
+    path("my-data/certificate/<uuid:request_id>/", views.certificate_page, name="my-data-certificate"),
     path("manage/deletion-requests/", manage_views.DeletionRequestsPage.as_view(), name="study-manage-deletion"),
 ]
 api_urlpatterns: list[URLPattern | URLResolver] = [

@@ -8,12 +8,14 @@ limited per code and per study; nothing here logs a code or a secret.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -29,6 +31,74 @@ from rights.selectors import deletion_requests_of, participant_data
 
 SESSION_KEY = "rights_participant"
 PAGE = "/my-data/"
+CONFIRM = {
+    "withdraw": {
+        "title": "Withdraw from the study?",
+        "explanation": "No further data from you will be accepted and you cannot take part again. The data "
+        "already recorded stays until you ask for it to be deleted.",
+        "confirm_label": "Yes, withdraw",
+    },
+    "delete": {
+        "title": "Delete all your data?",
+        "explanation": "Everything this study recorded about you (consent, games, results) will be deleted once the "
+        "study team has checked the request. You will receive a deletion certificate.",
+        "confirm_label": "Yes, delete my data",
+    },
+}
+STATUS_TEXT = {
+    "active": "You are taking part.",
+    "withdrawn": "You withdrew: no further data from you is accepted.",
+    "erased": "Your data was deleted.",
+}
+SESSION_TEXT = {
+    "in_progress": "not finished yet",
+    "completed": "finished, results being prepared",
+    "processed": "finished",
+    "flagged": "finished (marked for the study team to check)",
+    "abandoned": "stopped before the end",
+}
+REQUEST_TEXT = {
+    "received": "received, waiting for the study team's check",
+    "verified": "checked, deletion under way",
+    "executed": "done: your data was deleted",
+    "rejected": "not carried out",
+}
+
+
+def _when(value: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _page_context(participant: Participant) -> dict[str, Any]:
+    """What the page shows, in plain words and real dates (the download keeps the raw values)."""
+    data = _summary(participant)
+    requests = deletion_requests_of(participant=participant)
+    for r in requests:
+        r.status_text = REQUEST_TEXT.get(r.status, r.status)  # type: ignore[attr-defined]
+    return {
+        "data": data,
+        "status_text": STATUS_TEXT.get(participant.status, participant.status),
+        "consent": [
+            {
+                "version": c["document_version"],
+                "agreed_at": _when(c["agreed_at"]),
+                "withdrawn_at": _when(c["withdrawn_at"]),
+            }
+            for c in data["consent"]
+        ],
+        "sessions": [
+            {
+                "started_at": _when(s["started_at"]),
+                "status_text": SESSION_TEXT.get(s["status"], s["status"]),
+                "balloons": len(s["balloons"]),
+                "events": len(s["events"]),
+            }
+            for s in data["sessions"]
+        ],
+        "results_count": len(data["trait_profiles"]),
+        "requests": requests,
+        "pending": next((r for r in requests if r.status in ("received", "verified")), None),
+    }
 
 
 def _signed_in(request: HttpRequest) -> Participant | None:
@@ -84,6 +154,9 @@ def _act(request: HttpRequest, participant: Participant) -> HttpResponse:
     if action == "secret":
         secret = services.access_secret_issue(participant=participant)
         return _render(request, "secret.html", participant=participant, secret=secret)
+    if action in CONFIRM and request.POST.get("confirm") != "yes":
+        # Irreversible: a page that says what happens, and a second, deliberate press.
+        return _render(request, "confirm.html", action=action, **CONFIRM[action])
     if action == "withdraw":
         from consent.forms import WithdrawForm
 
@@ -111,18 +184,41 @@ def my_data_page(request: HttpRequest) -> HttpResponse:
     if participant is None:
         if request.method == "POST":
             return _sign_in(request)
-        return _render(request, "sign_in.html", form=SignInForm())
+        # A participant cookie that no longer opens anything: its data was deleted or its access ended.
+        gone = bool(request.COOKIES.get("participant_token"))
+        return _render(request, "sign_in.html", form=SignInForm(), gone=gone)
     if request.method == "POST":
         return _act(request, participant)
-    requests = deletion_requests_of(participant=participant)
     return _render(
         request,
         "my_data.html",
         participant=participant,
-        data=_summary(participant),
-        requests=requests,
         done=request.GET.get("done", ""),
         signed_in=_signed_in(request) is not None,
+        **_page_context(participant),
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def certificate_page(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    """The deletion certificate as a page a person can read and print; the JSON stays at the API.
+
+    Like the API, the random request id is the capability (the certificate holds no personal data).
+    """
+    row = DeletionRequest.objects.filter(pk=request_id, status=DeletionRequest.Status.EXECUTED).first()
+    if row is None:
+        raise Http404("No executed deletion request with this id.")
+    certificate = row.certificate or {}
+    return _render(
+        request,
+        "certificate.html",
+        certificate=certificate,
+        request_id=str(row.pk),
+        sha256=row.certificate_sha256,
+        requested_by=DeletionRequest.Source(certificate.get("requested_by", row.source)).label,
+        received_at=_when(certificate.get("received_at")),
+        executed_at=_when(certificate.get("executed_at")),
+        erased_total=sum(int(v) for v in (certificate.get("erased") or {}).values()),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +106,11 @@ def in_viewport(page: Any, locator: Any) -> bool:
     )
 
 
-def screenshot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+def screenshot(page: Any, name: str, *, full_page: bool = False) -> None:
+    """Into var/screenshots/ on every run; into the committed docs/screenshots/ with UPDATE_SCREENSHOTS=1."""
+    shot = ROOT / "var" / "screenshots" / f"{name}.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=full_page)
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOTS / shot.name)

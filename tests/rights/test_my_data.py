@@ -80,7 +80,7 @@ def test_code_and_secret_open_the_page_on_another_device(alpha, alpha_client):
     response = device.post("/my-data/", {"participant_code": person.code.lower(), "secret": secret.lower()})
     assert response.status_code == 303
     assert person.code in device.get("/my-data/").content.decode()
-    device.post("/my-data/", {"action": "delete"})
+    device.post("/my-data/", {"action": "delete", "confirm": "yes"})
     with tenant_context(alpha):
         assert DeletionRequest.objects.get().participant_id == person.participant.pk
     device.post("/my-data/", {"action": "sign_out"})
@@ -113,7 +113,10 @@ def test_the_page_needs_a_csrf_token_to_act(alpha, alpha_client):
     assert browser.post("/my-data/", {"action": "withdraw"}).status_code == 403
     html = browser.get("/my-data/").content.decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    assert browser.post("/my-data/", {"action": "withdraw", "csrfmiddlewaretoken": csrf}).status_code == 303
+    assert (
+        browser.post("/my-data/", {"action": "withdraw", "confirm": "yes", "csrfmiddlewaretoken": csrf}).status_code
+        == 303
+    )
     with tenant_context(alpha):
         assert Participant.objects.get(pk=person.participant.pk).status == "withdrawn"
 

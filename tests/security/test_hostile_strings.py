@@ -144,7 +144,7 @@ def test_a_hostile_string_in_every_field_is_refused_or_stored_and_rendered_safel
     _, other_token = _participant(api, document)
     mine = Client(HTTP_HOST=host)
     mine.cookies["participant_token"] = other_token
-    assert mine.post("/my-data/", {"action": "withdraw", "reason": value}).status_code == 303
+    assert mine.post("/my-data/", {"action": "withdraw", "confirm": "yes", "reason": value}).status_code == 303
     assert_safe_html(mine.get("/my-data/"))
     download = mine.get("/my-data/download/").json()
     assert download["consent"][0]["withdrawal_reason"] == value.strip()[:2000]
@@ -207,7 +207,7 @@ def test_nul_is_refused_in_every_form_field(alpha):
     _, token = _participant(Client(HTTP_HOST=host), document)
     browser.cookies["participant_token"] = token
     assert_refusal(browser.post("/withdraw/", {"reason": "a\x00b"}))
-    assert_refusal(browser.post("/my-data/", {"action": "withdraw", "reason": "a\x00b"}))
+    assert_refusal(browser.post("/my-data/", {"action": "withdraw", "confirm": "yes", "reason": "a\x00b"}))
     assert_refusal(Client(HTTP_HOST=host).post("/my-data/", {"participant_code": "a\x00b", "secret": "a\x00b"}))
     with tenant_context(alpha):
         assert not ConsentRecord.objects.exclude(withdrawn_at=None).exists()
