@@ -15,24 +15,38 @@ from traits.selectors import profile_latest
 
 
 def describe(dimension: dict[str, Any]) -> str:
-    """Where the position lies, in plain words (z within ±0.5 is "in the middle")."""
+    """Where the position lies, in plain words (z within ±0.5 is "in the middle").
+
+    A lean toward a pole is claimed only when the session's range of likely places (the percentile
+    interval) stays on that side of the middle: "clearly toward" beside "between 0 and 90" said two
+    contradictory things. A range that rounds to one number is said as one number.
+    """
     z = dimension.get("z")
     if z is None:
         return "We could not place you on this dimension: " + (dimension.get("reason") or "not enough data") + "."
-    if z <= -1.0:
+    interval = dimension.get("percentile_interval")
+    lo, hi = (float(interval[0]), float(interval[1])) if interval else (None, None)
+    spans_middle = lo is not None and hi is not None and lo <= 50 <= hi
+    if -0.5 <= z <= 0.5:
+        where = "in the middle of the reference group"
+    elif spans_middle:
+        where = "with no clear lean toward either end (one session leaves a wide range)"
+    elif z <= -1.0:
         where = f"clearly toward “{dimension['low_pole']}”"
     elif z < -0.5:
         where = f"somewhat toward “{dimension['low_pole']}”"
-    elif z <= 0.5:
-        where = "in the middle of the reference group"
     elif z < 1.0:
         where = f"somewhat toward “{dimension['high_pole']}”"
     else:
         where = f"clearly toward “{dimension['high_pole']}”"
     text = f"You played {where}."
-    if dimension.get("percentile_interval"):
-        lo, hi = dimension["percentile_interval"]
-        text += f" Given how much one session can vary, your place is likely between {lo:.0f} and {hi:.0f} of 100."
+    if lo is not None and hi is not None:
+        if round(lo) == round(hi):
+            text += f" Your place is about {lo:.0f} of 100."
+        else:
+            text += (
+                f" Given how much one session can vary, your place is likely between {lo:.0f} and {hi:.0f} of 100."
+            )
     return text
 
 
