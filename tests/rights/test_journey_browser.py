@@ -100,6 +100,10 @@ def test_a_participant_goes_the_whole_way_and_every_page_says_where_they_stand(
     page.goto(f"{base}/")
     expect(page.get_by_role("button", name="I agree")).to_be_visible()
     check(page, "consent", device)
+    page.get_by_role("button", name="I do not agree").click()
+    page.wait_for_url(f"{base}/consent/declined/")
+    check(page, "declined", device)
+    page.goto(f"{base}/")
     page.locator("#id_agree").check()
     page.get_by_role("button", name="I agree").click()
     page.wait_for_url(f"{base}/play/")
@@ -151,6 +155,10 @@ def test_a_participant_goes_the_whole_way_and_every_page_says_where_they_stand(
     page.get_by_role("button", name="Yes, withdraw").click()
     expect(page.get_by_text("You withdrew your consent")).to_be_visible()
     expect(page.get_by_role("button", name="Withdraw from the study…")).to_have_count(0)
+    page.goto(f"{base}/withdraw/")
+    expect(page.get_by_role("heading", name="You have withdrawn from this study")).to_be_visible()
+    check(page, "withdrawn", device)
+    page.get_by_role("link", name="See, download or delete your data").click()
 
     # Deletion: asked first; once asked, no longer offered.
     page.get_by_role("button", name="Ask for all my data to be deleted…").click()
