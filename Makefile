@@ -5,10 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= research_platform.settings.local
 
-.PHONY: help install system-deps db run worker test lint fmt lock bench clean-db fuzz
+.PHONY: help install system-deps db run dev worker test lint fmt lock bench clean-db fuzz
 
 help:
-	@echo "make run    - install, prepare the database, seed the demo study, serve on :8000"
+	@echo "make run    - install, prepare the database, seed the demo study, serve on :8000 (gunicorn, Celery)"
+	@echo "make dev    - the same with Django's autoreloading development server and DEBUG on"
 	@echo "make test   - install, then ruff and the whole pytest suite"
 	@echo "make bench  - the side-by-side performance benchmark"
 	@echo "make lock   - recompile requirements.lock from requirements.in"
@@ -57,6 +58,11 @@ db: install
 
 run: db
 	@bash scripts/run.sh
+
+# The developer's server: Django's autoreloading runserver with DEBUG on (one visitor at a time;
+# never for participants: it starts a thread and a database connection per request).
+dev: db
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver "0.0.0.0:$${PLATFORM_PORT:-8000}"
 
 worker: install
 	$(BIN)/celery -A research_platform worker --loglevel=INFO --concurrency=2

@@ -22,6 +22,33 @@ EMBEDDED_DB_NAME = "research_platform"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
+# The embedded cluster's size: room for `make run`'s processes (gunicorn workers x threads, the Celery
+# worker and beat) at under 60 % of max_connections, and buffers for a laptop-sized study.
+EMBEDDED_SETTINGS = {"max_connections": "200", "shared_buffers": "256MB"}
+_INCLUDE = "include_if_exists = 'platform.conf'"
+
+
+def embedded_cluster_size(server: Any, data_dir: Path) -> None:
+    """Write the platform's settings into the cluster (once) and restart it if it runs with others."""
+    conf = data_dir / "platform.conf"
+    wanted = "# Written by research_platform.services_config; edit EMBEDDED_SETTINGS there.\n" + "".join(
+        f"{name} = {value}\n" for name, value in EMBEDDED_SETTINGS.items()
+    )
+    if not conf.exists() or conf.read_text() != wanted:
+        conf.write_text(wanted)
+    main = data_dir / "postgresql.conf"
+    if _INCLUDE not in main.read_text():
+        with main.open("a") as handle:
+            handle.write(f"\n{_INCLUDE}\n")
+    running = server.psql("SHOW max_connections;")
+    if EMBEDDED_SETTINGS["max_connections"] not in running.split():
+        import pgserver
+
+        # pg_ctl restart reuses the options the cluster was started with (postmaster.opts).
+        user = getattr(server, "system_user", None)  # as root, pgserver runs postgres as another user
+        pgserver.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=data_dir, user=user, timeout=30)
+
+
 def embedded_database_url(data_dir: Path) -> str:
     """Start (or reuse) the project-local cluster and return a URL to its platform database."""
     # pgserver logs at INFO from an atexit hook, after test runners have closed their streams.
@@ -32,6 +59,7 @@ def embedded_database_url(data_dir: Path) -> str:
         import pgserver
 
         server = pgserver.get_server(str(data_dir), cleanup_mode=None)
+    embedded_cluster_size(server, data_dir)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")

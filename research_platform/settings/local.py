@@ -4,7 +4,7 @@ from research_platform.env import env_bool
 
 from .base import *  # noqa: F403
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)  # off unless .env (or the environment) turns it on
 # Serve static files straight from the app folders while developing (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
