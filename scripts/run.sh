@@ -12,7 +12,7 @@ BIND="${PLATFORM_BIND:-0.0.0.0}"
 DOMAIN="${PLATFORM_DOMAIN:-localhost}"
 export WEB_WORKERS="${WEB_WORKERS:-2}" WEB_THREADS="${WEB_THREADS:-8}" CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
 LOG_DIR="${PLATFORM_LOG_DIR:-var/log}"
-mkdir -p "$LOG_DIR" var
+mkdir -p "$LOG_DIR" var var/static  # var/static: WhiteNoise's STATIC_ROOT (files come from the app folders)
 
 broker=$($BIN/python -c "from dotenv import load_dotenv; load_dotenv('.env'); from research_platform.services_config import broker_url; print(broker_url() or '')")
 if [ -n "$broker" ]; then
