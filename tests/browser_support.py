@@ -25,8 +25,13 @@ DESKTOP = {"width": 1280, "height": 800}
 
 
 @contextmanager
-def chromium() -> Iterator[Any]:
-    """A headless Debian Chromium; Django's connections of this thread are closed before it goes."""
+def chromium(*, close_connections: bool = True) -> Iterator[Any]:
+    """A headless Debian Chromium.
+
+    With ``close_connections`` (module-scoped browsers), Django's connections of this thread are
+    closed before the browser's event loop goes, or the test database could not be dropped at the
+    end; a function-scoped browser inside a test transaction leaves them to pytest-django.
+    """
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
@@ -42,7 +47,8 @@ def chromium() -> Iterator[Any]:
             try:
                 yield browser
             finally:
-                connections.close_all()
+                if close_connections:
+                    connections.close_all()
                 browser.close()
     finally:
         if previous is None:

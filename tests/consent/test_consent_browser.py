@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
 from django_tenants.utils import tenant_context
 
+from tests.browser_support import chromium
 from tests.committed import dedicated_study, wait_for
-from tests.live import CHROMIUM, CHROMIUM_ARGS, ROOT, live_app_server  # noqa: F401  (session fixture)
+from tests.live import ROOT, live_app_server  # noqa: F401  (session fixture)
 from tests.pseudonymization.test_no_plaintext import _forms, scan_database
 
 # django_db: pytest-django creates the test database only for sessions with a test that asks for it;
@@ -47,29 +47,8 @@ def study(django_db_setup, django_db_blocker) -> Iterator[Any]:  # type: ignore[
 
 @pytest.fixture(scope="module")
 def browser(study) -> Iterator[Any]:  # after the study: Playwright's loop is gone when the study is dropped
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: run `make system-deps`")
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls of these tests are
-    # plain sequential reads, never concurrent with it. While that loop exists, Django keeps the
-    # connections of this thread apart (as for async code): they are closed before the loop goes,
-    # or the test database could not be dropped at the end.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                yield browser
-            finally:
-                connections.close_all()
-                browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

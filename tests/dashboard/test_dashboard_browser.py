@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import CHROMIUM, CHROMIUM_ARGS, ROOT, ensure_live_study, start_live_server
+from tests.browser_support import chromium
+from tests.live import ROOT, ensure_live_study, start_live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -53,30 +54,16 @@ def populated(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-de
 
 @pytest.fixture(scope="module")
 def page(populated):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: run `make system-deps`")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright keeps an event loop in this thread
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-            page = context.new_page()
-            base = populated.study_url(SLUG)
-            page.goto(f"{base}/accounts/login/?next=/dashboard/")
-            page.fill("#id_username", USERNAME)
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{base}/dashboard/")
-            yield page
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with chromium(close_connections=False) as browser:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+        base = populated.study_url(SLUG)
+        page.goto(f"{base}/accounts/login/?next=/dashboard/")
+        page.fill("#id_username", USERNAME)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/dashboard/")
+        yield page
 
 
 def test_the_researcher_sees_the_dashboard_populated_by_simulated_participants(page):

@@ -10,33 +10,15 @@ import time
 import pytest
 
 # django_db: pytest-django only creates the test database for sessions with a test that asks for it.
-from tests.live import CHROMIUM, CHROMIUM_ARGS
+from tests.browser_support import chromium, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 @pytest.fixture
 def browser(django_db_setup):  # function scope: the test's database connection opens before Playwright's loop
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: run `make system-deps`")
-    # Playwright's sync API keeps an event loop in this thread; Django's ORM calls in these tests
-    # are plain sequential ones, never concurrent with it.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with chromium(close_connections=False) as browser:
+        yield browser
 
 
 def consent_token(server, slug: str) -> str:
@@ -52,15 +34,6 @@ def consent_token(server, slug: str) -> str:
     )
     assert status == 201, body
     return json.loads(body)["token"]
-
-
-def wait_until(page, expression: str, arg=None, timeout: float = 10.0) -> None:
-    """Poll with page.evaluate: the page's Content-Security-Policy forbids wait_for_function's eval."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression, arg):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {expression} ({arg})")
-        time.sleep(0.05)
 
 
 def wait_ready_for(page, index: int) -> None:
