@@ -212,3 +212,22 @@ def test_after_a_reload_the_context_stream_says_the_page_is_visible_again(
     visibility = [e["data"]["state"] for e in events if e["type"] == "context" and e["data"]["kind"] == "visibility"]
     assert "hidden" in visibility and visibility[-1] == "visible", visibility
     context.close()
+
+
+def test_the_end_screen_says_when_it_is_offline_and_then_that_everything_is_saved(browser, live_app_server, study):
+    context, page = open_game(browser, live_app_server, study, PHONE)
+    balloons = schedule(page)
+    for index in range(len(balloons)):
+        ready(page, index)
+        if index == len(balloons) - 1:
+            context.set_offline(True)
+        page.locator("#bg-collect").click()
+    expect(page.locator("#bg-done")).to_be_visible()
+    page.evaluate("window.rpGame.flush()")
+    saving = page.locator("#bg-saving")
+    expect(saving).to_be_visible()
+    expect(saving).to_contain_text("Offline: your moves are kept", timeout=10_000)
+    expect(page.get_by_text("Your answers are saved")).to_be_hidden()
+    context.set_offline(False)
+    expect(page.get_by_text("Your answers are saved")).to_be_visible(timeout=30_000)
+    context.close()

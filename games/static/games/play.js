@@ -84,7 +84,7 @@
       if (r.ok) { return r.json().then(function (body) { acknowledged(batch, body); }); }
       if (r.status === 409 || r.status === 404 || r.status === 401 || r.status === 403) {
         closed = true; // the server will never take these: stop, and say so
-        ui.net.textContent = "The game can no longer be saved (status " + r.status + ").";
+        netNote("The game can no longer be saved (status " + r.status + ").");
         return;
       }
       var wait = r.status === 429 ? Number(r.headers.get("Retry-After") || 5) * 1000 : null;
@@ -94,6 +94,14 @@
       if (state.queue.length >= FLUSH_COUNT || (state.finished && state.queue.length)) { setTimeout(flush, 0); }
       maybeComplete();
     });
+  }
+  // Network news goes under the game while it is played, and into the end screen's "saving" line
+  // once the game has given way to it (else a participant waiting there would never see it).
+  function netNote(text) {
+    ui.net.textContent = text;
+    if (state && state.finished && !state.completed) {
+      ui.saving.textContent = text + " Please keep this page open.";
+    }
   }
   function acknowledged(batch, body) {
     // Accepted, duplicate and rejected events are all settled: only unsent ones stay queued.
@@ -110,8 +118,8 @@
     backoff = Math.min(backoff ? backoff * 2 : 1000, 30000);
     var delay = wait || backoff * (0.75 + Math.random() * 0.5);
     retryAt = Date.now() + delay;
-    ui.net.textContent = navigator.onLine === false ? "Offline: your moves are kept and will be sent later."
-      : "Connection problem: retrying…";
+    netNote(navigator.onLine === false ? "Offline: your moves are kept and will be sent later."
+      : "Connection problem: retrying…");
   }
   function flushOnExit() {
     if (!state || closed || !state.queue.length) { return; }
