@@ -27,8 +27,12 @@ MAX_LIMIT = 500
 
 
 def is_platform_auditor(user: Any) -> bool:
-    """Platform staff see every study's trail and the platform-wide entries."""
-    return bool(getattr(user, "is_active", False) and (user.is_superuser or user.is_staff))
+    """Superusers see every study's trail and the platform-wide entries (docs/roles.md).
+
+    ``is_staff`` alone is not enough: it opens the Django admin, not the audit trail, which only
+    superusers and holders of ``view_audit`` on a study may read (separation of duties).
+    """
+    return bool(getattr(user, "is_active", False) and user.is_superuser)
 
 
 def covered_studies(user: Any) -> list[Study]:

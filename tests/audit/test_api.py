@@ -44,6 +44,14 @@ def test_platform_staff_see_every_study(two_trails):
     assert {"test.alpha_only", "test.beta_only"} <= actions
 
 
+def test_staff_status_alone_reads_no_audit_trail(two_trails, django_user_model):
+    staff = django_user_model.objects.create_user("t_staff_only", password="pw-staff-123", is_staff=True)
+    client = api_client_for(staff, "localhost")
+    refused = client.get("/api/v1/audit/", {"limit": 500})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "permission_denied"
+    assert "test.alpha_only" not in refused.content.decode() and "test.beta_only" not in refused.content.decode()
+
+
 def test_filters_narrow_the_results_and_bad_ones_are_refused(two_trails):
     client = api_client_for(two_trails["compliance"], "localhost")
     grants = client.get("/api/v1/audit/", {"action": "membership"}).json()["results"]
