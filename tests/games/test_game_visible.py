@@ -167,6 +167,8 @@ def test_the_end_screen_is_in_view_with_earnings_code_and_next_steps(browser, li
     context, page = open_game(browser, live_app_server, study, viewport)
     for index, b in enumerate(schedule(page)):
         ready(page, index)
+        if index == 0:
+            assert_no_sideways_scroll(page)  # the game itself, at 360 px too
         if b["explosion_point"] > 1:
             page.locator("#bg-pump").click()
         page.locator("#bg-collect").click()
