@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from audit import selectors
 from audit.apis import record_query
@@ -46,6 +47,7 @@ def _filters(request: HttpRequest) -> tuple[selectors.AuditFilters, dict[str, An
         return selectors.AuditFilters(), exc.details
 
 
+@require_safe  # read-only pages: POST, PUT, DELETE get 405
 @login_required
 def console(request: HttpRequest) -> HttpResponse:
     f, errors = _filters(request)
@@ -71,6 +73,7 @@ def console(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/console.html", context)
 
 
+@require_safe  # read-only pages: POST, PUT, DELETE get 405
 @login_required
 def entry_detail(request: HttpRequest, chain: str, entry_id: int) -> HttpResponse:
     f = selectors.AuditFilters(study="" if chain == "public" else chain)
@@ -118,6 +121,7 @@ def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
         yield writer.writerow([_cell(flat[c]) for c in CSV_COLUMNS])
 
 
+@require_safe  # read-only pages: POST, PUT, DELETE get 405
 @login_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     f, errors = _filters(request)
@@ -133,6 +137,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_safe  # read-only pages: POST, PUT, DELETE get 405
 @login_required
 def chains(request: HttpRequest) -> HttpResponse:
     studies, _ = _scope(request, selectors.AuditFilters())

@@ -88,3 +88,18 @@ def test_search_filters_and_bad_input_on_the_console(trails):
     assert "membership.grant" in html and "test.alpha_marker" not in html
     bad = _page(officer, "/compliance/", since="last tuesday")
     assert bad.status_code == 200 and "Not understood" in bad.content.decode()
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_the_console_pages_are_read_only(trails, method):
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(trails["compliance"])
+    entry = AuditEntry.objects.order_by("-seq").first()
+    for path in (
+        "/compliance/",
+        "/compliance/export.csv",
+        "/compliance/chains/",
+        f"/compliance/entries/public/{entry.pk}/",
+    ):
+        response = getattr(client, method)(path)
+        assert response.status_code == 405, (method, path, response.status_code)
