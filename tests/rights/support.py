@@ -10,6 +10,7 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from consent.models import ConsentDocument
+from pseudonymization.authentication import COOKIE_NAME
 from pseudonymization.models import Participant, ParticipantToken
 from tests.consent.support import bearer, enrol, publish
 
@@ -113,3 +114,11 @@ def stored_counts(participant: Participant) -> dict[str, int]:
         "balloons": Balloon.objects.filter(session__participant=participant).count(),
         "events": Event.objects.filter(session__participant=participant).count(),
     }
+
+
+def browser_client(study: Any, token: str | None = None, **kwargs: Any) -> Client:
+    """A browser on the study's host, holding the participant cookie when ``token`` is given."""
+    client = Client(HTTP_HOST=study.domain_name, **kwargs)
+    if token:
+        client.cookies[COOKIE_NAME] = token
+    return client

@@ -9,9 +9,9 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from audit.models import AuditEntry
-from pseudonymization.authentication import COOKIE_NAME
 from pseudonymization.models import Participant
 from rights.models import AccessSecret, DeletionRequest
+from tests.rights.support import browser_client as _browser
 from tests.rights.support import enrolled
 
 
@@ -42,13 +42,6 @@ def test_after_withdrawal_the_data_can_still_be_read_and_deletion_requested(alph
     alpha_client.post("/api/v1/me/withdraw/", **person.auth)
     assert alpha_client.get("/api/v1/me/data/", **person.auth).json()["participant"]["status"] == "withdrawn"
     assert alpha_client.post("/api/v1/me/deletion-request/", **person.auth).status_code == 202
-
-
-def _browser(study, token: str | None = None, **kwargs) -> Client:
-    client = Client(HTTP_HOST=study.domain_name, **kwargs)
-    if token:
-        client.cookies[COOKIE_NAME] = token
-    return client
 
 
 def test_the_page_works_from_the_browser_that_took_part(alpha, alpha_client):

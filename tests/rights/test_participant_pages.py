@@ -4,21 +4,13 @@ actions that no longer apply are gone, the certificate is a page whose statement
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django_tenants.utils import tenant_context
 
-from pseudonymization.authentication import COOKIE_NAME
 from pseudonymization.models import Participant
 from rights.models import DeletionRequest
 from rights.services import deletion_request_execute, deletion_request_file, deletion_request_verify
+from tests.rights.support import browser_client as _browser
 from tests.rights.support import enrolled, play
-
-
-def _browser(study, token: str | None = None) -> Client:
-    client = Client(HTTP_HOST=study.domain_name)
-    if token:
-        client.cookies[COOKIE_NAME] = token
-    return client
 
 
 def test_withdrawing_on_the_data_page_asks_first_and_does_nothing_until_confirmed(alpha, alpha_client):
