@@ -92,6 +92,7 @@ def main() -> None:
     for q in queries.captured_queries:
         shape = " ".join(q["sql"].split())[:100]
         shape = shape if "count(DISTINCT seq)" not in shape else "SELECT count(DISTINCT seq) ..."
+        shape = shape.split(" (")[0] if shape.startswith(("EXECUTE", "PREPARE")) else shape  # not per value
         shapes.setdefault(shape, []).append(float(q["time"]))
     print(" n/req  ms/req  statement")
     for sql, times in sorted(shapes.items(), key=lambda kv: -sum(kv[1]))[:25]:

@@ -43,6 +43,22 @@ def participant_has_active_consent(*, participant: Participant) -> bool:
     )
 
 
+def active_consent_sql(participant_column: str) -> str:
+    """participant_has_active_consent as an SQL boolean over ``participant_column`` (an id column).
+
+    For hot paths that fold the consent gate into a statement they must run anyway (the game's
+    event batches, games/ingestion.py); tests/consent/test_active_consent_sql.py holds it to the
+    Python rule above in every combination of status, withdrawal, version and re-consent.
+    """
+    record, document, settings = (m._meta.db_table for m in (ConsentRecord, ConsentDocument, ConsentSettings))
+    return (
+        f"EXISTS (SELECT 1 FROM {record} r JOIN {document} d ON d.id = r.document_id "
+        f"WHERE r.participant_id = {participant_column} AND r.withdrawn_at IS NULL "
+        f"AND (d.status = '{ConsentDocument.Status.PUBLISHED.value}' OR NOT EXISTS "
+        f"(SELECT 1 FROM {settings} cs WHERE cs.singleton AND cs.require_reconsent)))"
+    )
+
+
 def consent_documents_list() -> list[ConsentDocument]:
     """Every version, newest first (drafts, the current one, retired ones)."""
     return list(ConsentDocument.objects.order_by("-created_at", "-id"))

@@ -6,12 +6,10 @@ ParticipantAPIView; someone else's session is 404, a closed session or a withdra
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from django.conf import settings
-from django.db import connection
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -19,19 +17,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from games import batch_api
 from games.event_schema import EVENT_SCHEMA_NAME, SCHEMA_PATH, SCHEMA_REVISION, load_schema
 from games.models import GameSession
 from games.selectors import session_get_for_participant, session_progress
-from games.services import (
-    MAX_BATCH_BYTES,
-    check_batch_size,
-    session_complete,
-    session_ingest_for_participant,
-    session_start,
-)
+from games.services import session_complete, session_start
 from pseudonymization.api_base import ParticipantAPIView
 from research_platform.errors import ApplicationError
-from research_platform.ratelimit import count_hit
 
 _ERR = OpenApiResponse(description='{"error": {"code", "message", "details"}}')
 
@@ -109,26 +101,6 @@ class _OwnSessionMixin:
         return session
 
 
-def _rate_limit(participant_id: int) -> None:
-    """A fixed one-minute window per participant, counted in the shared cache (Redis in production)."""
-    limit = int(getattr(settings, "GAME_EVENTS_RATE", 120))
-    if limit <= 0:
-        return
-    window = int(time.time() // 60)
-    key = f"games:rate:{connection.schema_name}:{participant_id}:{window}"
-    count = count_hit(key, timeout=70)  # None: Redis unreachable, events are still taken (fails open)
-    if count is not None and count > limit:
-        retry_after = 60 - int(time.time() % 60)
-        error = ApplicationError(
-            "rate_limited",
-            f"At most {limit} batches a minute; retry later.",
-            details={"retry_after": retry_after},
-            status_code=429,
-        )
-        error.retry_after = retry_after  # type: ignore[attr-defined]
-        raise error
-
-
 class GameSessionStartApi(ParticipantAPIView):
     """POST /api/v1/game/sessions/ — start (201) or resume (200) the participant's game session."""
 
@@ -151,48 +123,29 @@ class GameSessionStartApi(ParticipantAPIView):
         )
 
 
-class GameSessionEventsApi(_OwnSessionMixin, ParticipantAPIView):
-    """POST /api/v1/game/sessions/{id}/events/ — a batch of events (see docs/event-schema.md)."""
+class GameSessionEventsApi(ParticipantAPIView):
+    """POST /api/v1/game/sessions/{id}/events/ — a batch of events (see docs/event-schema.md).
+
+    The URL is served by ``session_events_view`` (games/batch_api.py, no DRF on the hot path);
+    this class gives the endpoint its place in the OpenAPI schema and, called through DRF, the
+    same answers.
+    """
 
     @extend_schema(
         request=BatchIn, responses={200: BatchOut, 400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR, 413: _ERR, 429: _ERR}
     )
-    def post(self, request: Request, session_id: Any) -> Response:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > MAX_BATCH_BYTES:
-            raise ApplicationError(
-                "payload_too_large",
-                f"A batch body holds at most {MAX_BATCH_BYTES} bytes.",
-                details={"max_bytes": MAX_BATCH_BYTES},
-                status_code=413,
-            )
-        _rate_limit(self.participant.pk)
+    def post(self, request: Request, session_id: Any) -> HttpResponse:
+        return batch_api.session_events(request._request, session_id)
 
-        def read_batch() -> tuple[Any, int | None]:  # after the ownership check (see the service)
-            body = request.data
-            if not isinstance(body, dict) or "events" not in body:
-                raise ApplicationError(
-                    "malformed_batch", 'A batch is {"sent_at": ms, "events": [...]}.', status_code=400
-                )
-            check_batch_size(body["events"])
-            sent_at = body.get("sent_at")
-            if sent_at is not None and (isinstance(sent_at, bool) or not isinstance(sent_at, int) or sent_at < 0):
-                raise ApplicationError(
-                    "malformed_batch", "'sent_at' must be wall-clock milliseconds (an integer).", status_code=400
-                )
-            return body["events"], sent_at
 
-        result = session_ingest_for_participant(
-            participant=self.participant, session_id=session_id, read_batch=read_batch
-        )
-        return Response(result.as_dict())
+@csrf_exempt  # batch_api checks CSRF itself for cookie-borne tokens
+def session_events_view(request: HttpRequest, session_id: Any) -> HttpResponse:
+    return batch_api.session_events(request, session_id)
 
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:
-            response["Retry-After"] = str(retry_after)
-        return response
+
+# What DRF's as_view() sets: the schema generator documents the URL through the class above.
+session_events_view.cls = GameSessionEventsApi  # type: ignore[attr-defined]
+session_events_view.initkwargs = {}  # type: ignore[attr-defined]
 
 
 class GameSessionCompleteApi(_OwnSessionMixin, ParticipantAPIView):

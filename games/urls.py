@@ -13,7 +13,7 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
     path("game/event-schema/", apis.EventSchemaApi.as_view(), name="game-event-schema"),
     path("game/sessions/", apis.GameSessionStartApi.as_view(), name="game-sessions"),
     path("game/sessions/<uuid:session_id>/", apis.GameSessionDetailApi.as_view(), name="game-session"),
-    path("game/sessions/<uuid:session_id>/events/", apis.GameSessionEventsApi.as_view(), name="game-session-events"),
+    path("game/sessions/<uuid:session_id>/events/", apis.session_events_view, name="game-session-events"),
     path(
         "game/sessions/<uuid:session_id>/complete/", apis.GameSessionCompleteApi.as_view(), name="game-session-complete"
     ),

@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from games.config import normalize_game_config
+from games.ingestion import MAX_BATCH_EVENTS
 from games.money import format_money
 from games.selectors import session_finished_for
-from games.services import MAX_BATCH_EVENTS
 from pseudonymization.pages import consent_required
 
 

@@ -15,6 +15,7 @@ import math
 import re
 from typing import Any
 
+import orjson
 from django.conf import settings
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
@@ -114,15 +115,36 @@ def loads_safe(text: str, *, max_depth: int) -> Any:
     return value
 
 
+# orjson parses a batch about five times faster than the json module, but it reads integers beyond
+# 64 bits as floats and accepts NUL escapes; a body that could hold either (19+ digits in a row, a
+# risky \u escape) or that orjson refuses goes through loads_safe, so every refusal is the same as
+# before and names its field.
+_LONG_DIGITS = re.compile(rb"\d{19}")
+_RISKY_ESCAPE_BYTES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+def loads_bytes(raw: bytes, *, max_depth: int) -> Any:
+    """loads_safe for a request body as bytes (UnicodeDecodeError when it is not UTF-8)."""
+    if _LONG_DIGITS.search(raw) is None and (b"\\u" not in raw or _RISKY_ESCAPE_BYTES.search(raw) is None):
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            value = _REFUSED
+        if value is not _REFUSED and _plain_values_within(value, max_depth):
+            return value
+    return loads_safe(raw.decode("utf-8"), max_depth=max_depth)
+
+
+_REFUSED = object()
+
+
 class SafeJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
         raw = stream.read() if stream is not None else b""
         try:
-            text = raw.decode("utf-8")
+            return loads_bytes(raw, max_depth=settings.JSON_MAX_DEPTH)
         except UnicodeDecodeError as exc:
             raise ParseError("The body is not valid UTF-8.") from exc
-        try:
-            return loads_safe(text, max_depth=settings.JSON_MAX_DEPTH)
         except TooDeep as exc:
             raise ParseError(f"The JSON body was refused: {exc.message}.") from exc
         except UnsafeJSON as exc:

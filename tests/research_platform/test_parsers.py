@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from research_platform.parsers import TooDeep, UnsafeJSON, check_json_value, loads_safe
+from research_platform.parsers import TooDeep, UnsafeJSON, check_json_value, loads_bytes, loads_safe
 
 MAX_DEPTH = 6
 
@@ -91,3 +91,60 @@ def test_nesting_beyond_the_limit_is_refused_without_any_suspect_text():
     with pytest.raises(TooDeep):
         loads_safe("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), max_depth=MAX_DEPTH)
     assert loads_safe("[" * MAX_DEPTH + "]" * MAX_DEPTH, max_depth=MAX_DEPTH) is not None
+
+
+def _outcome(parse, text: str) -> tuple[str, object]:
+    """What a parser makes of ``text``: ("ok", value) or (exception class, path) — never the value."""
+    try:
+        return "ok", parse(text)
+    except UnsafeJSON as exc:
+        return type(exc).__name__, exc.path
+    except ValueError as exc:
+        return "ValueError", type(exc).__name__ != ""
+
+
+def _bytes_parser(text: str) -> object:
+    return loads_bytes(text.encode("utf-8", "surrogatepass"), max_depth=MAX_DEPTH)
+
+
+def _text_parser(text: str) -> object:
+    return loads_safe(text, max_depth=MAX_DEPTH)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values, st.booleans())
+def test_the_orjson_path_gives_what_the_json_module_gives_on_generated_documents(value, ascii_only):
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    if not ascii_only and any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        return  # a raw lone surrogate cannot be sent as UTF-8 at all (the body would not decode)
+    assert _outcome(_bytes_parser, text) == _outcome(_text_parser, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(literals, min_size=1, max_size=3), st.integers(min_value=0, max_value=8))
+def test_the_orjson_path_refuses_what_the_json_module_refuses_and_names_the_same_field(parts, depth):
+    text = "[" * depth + '{"k": [' + ", ".join(parts) + "]}" + "]" * depth
+    assert _outcome(_bytes_parser, text) == _outcome(_text_parser, text)
+
+
+@pytest.mark.parametrize(
+    "text", ["{", "[1,]", "NaN", '{"a": Infinity}', "\ufeff{}", '{"a": 1} x', "", '"\\x"', "01", "[1e5, -0.0, 1E-7]"]
+)
+def test_the_orjson_path_and_the_json_module_agree_on_edge_cases(text):
+    assert _outcome(_bytes_parser, text) == _outcome(_text_parser, text)
+
+
+def test_a_body_that_is_not_utf8_is_refused():
+    with pytest.raises(UnicodeDecodeError):
+        loads_bytes(b'{"a": "\xff"}', max_depth=MAX_DEPTH)
+
+
+def test_an_ordinary_batch_never_needs_the_slow_path(monkeypatch):
+    import research_platform.parsers as parsers
+
+    def slow(*_args, **_kwargs):
+        raise AssertionError("loads_safe was used")
+
+    monkeypatch.setattr(parsers, "loads_safe", slow)
+    body = {"sent_at": 1764681234567, "events": [{"event_id": "0b9d6c1e-3a55-4f0e-8a51-2f3c9c1d7e10", "t": 12.5}]}
+    assert parsers.loads_bytes(json.dumps(body).encode(), max_depth=MAX_DEPTH) == body
