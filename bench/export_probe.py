@@ -39,6 +39,7 @@ def main() -> None:
     import traits.bart_models
     import traits.mapping
     import traits.models  # noqa: F401
+
     # Sampled current RSS: getrusage's lifetime peak would hide the export under start-up's peak.
     me = psutil.Process()
     baseline = me.memory_info().rss

@@ -55,15 +55,17 @@ def rows(results: dict[str, Any]) -> list[Row]:
         r = naive.get("ratio")
         out.append(_spread_row("2. batch / naive", r, ">= 20x", _check(r, lambda v: v >= 20)))
 
-    conc = s.get("concurrency") or {}
+    cost = s.get("request_cost") or {}
+    if "ms_per_request" in cost:
+        label = f"1b. one batch of {cost['batch_events']} in-process (ms)"
+        out.append(_spread_row(label, cost["ms_per_request"]))
+        out.append(_spread_row("1b. SQL statements per batch (+ BEGIN, COMMIT)", cost["sql_statements_per_request"]))
+
+    for key, run in ((s.get("servers") or {}).get("runs") or {}).items():
+        out += _server_rows(key, run)
+    conc = s.get("concurrency") or {}  # runs from before the side-by-side section
     if "latency_ms" in conc:
-        lat = conc["latency_ms"]
-        out.append(["3. batch latency p50 / p95 (ms)", lat.get("p50"), lat.get("p95"), None, "", ""])
-        p99 = lat.get("p99")
-        out.append(_spread_row("3. batch latency p99 (ms)", p99, "< 50", _check(p99, lambda v: v < 50)))
-        out.append(_spread_row("3. events lost", conc.get("lost"), "0", _check(conc.get("lost"), lambda v: v == 0)))
-        dup = conc.get("duplicates_stored")
-        out.append(_spread_row("3. duplicates stored", dup, "0", _check(dup, lambda v: v == 0)))
+        out += _server_rows(f"production_{conc.get('participants')}", conc)
 
     prov = s.get("provisioning") or {}
     if "creation" in prov:
@@ -124,6 +126,33 @@ def rows(results: dict[str, Any]) -> list[Row]:
             label = f"6. Psych-DS RSS growth (MB) at {flat['psychds_rows_before_top_up']} rows"
             out.append(_spread_row(label, flat.get("psychds_rss_growth_mb_before_top_up")))
     return out
+
+
+def _server_rows(key: str, run: dict[str, Any]) -> list[Row]:
+    """Section 3, one server at one size: latency, what was sent/acknowledged/stored, connections."""
+    server, _, size = key.rpartition("_")
+    name = f"3. {server.replace('_', ' ')} {size}p"
+    if "error" in run:
+        return [[f"{name}: ERROR {run['error'][:60]}", None, None, None, "", ""]]
+    lat = run.get("latency_ms") or {}
+    p99, failed, lost = lat.get("p99"), run.get("failed_requests"), run.get("lost")
+    rows = [[f"{name} latency p50 / p95 (ms)", lat.get("p50"), lat.get("p95"), None, "", ""]]
+    if size == "200":
+        rows.append(_spread_row(f"{name} latency p99 (ms)", p99, "< 50", _check(p99, lambda v: v < 50)))
+    else:
+        rows.append(_spread_row(f"{name} latency p99 (ms)", p99))
+    sent = f"{run.get('events_sent')} / {run.get('accepted')} / {run.get('stored')}"
+    rows.append([f"{name} events sent / accepted / stored", None, sent, None, "", ""])
+    rows.append(_spread_row(f"{name} failed requests", failed, "0", _check(failed, lambda v: v == 0)))
+    rows.append(_spread_row(f"{name} events lost", lost, "0", _check(lost, lambda v: v == 0)))
+    dup = run.get("duplicates_stored")
+    rows.append(_spread_row(f"{name} duplicates stored", dup, "0", _check(dup, lambda v: v == 0)))
+    share = (run.get("db_connections") or {}).get("peak_share")
+    if share is not None:
+        peak = run["db_connections"]["peak"]
+        label = f"{name} peak DB connections {peak}/{run['db_connections']['max_connections']}"
+        rows.append(_spread_row(label, share, "<= 0.60", _check(share, lambda v: v <= 0.6)))
+    return rows
 
 
 def table(results: dict[str, Any]) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 from bench import stack
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = ("ingestion", "naive", "concurrency", "pipeline", "export", "provisioning")
+SECTIONS = ("ingestion", "request_cost", "naive", "servers", "pipeline", "export", "provisioning")
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -30,8 +30,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the harness (not for figures)")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     parser.add_argument("--studies", type=int, default=500, help="studies for the scale comparison")
-    parser.add_argument("--participants", type=int, default=200, help="section 3 participants")
-    parser.add_argument("--duration", type=float, default=60.0, help="section 3 seconds (>= 60 for figures)")
+    parser.add_argument("--participants", default="200,500", help="section 3 participant counts, comma-separated")
+    parser.add_argument("--duration", type=float, default=60.0, help="section 3 seconds of play (>= 60 for figures)")
     parser.add_argument("--export-rows", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2")))
@@ -40,7 +40,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.studies = min(args.studies, 20)
-        args.participants = min(args.participants, 20)
+        args.participants = "20,40"
         args.duration = min(args.duration, 10.0)
         args.export_rows = min(args.export_rows, 50_000)
     return args
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server.start()
         http = Http(server.port)
-        _run_sections(results, wanted, args, bench, server, http)
+        _run_sections(results, wanted, args, bench, server, http, env)
     finally:
         server.stop()
     results["total_seconds"] = round(time.perf_counter() - total_started, 1)
@@ -124,13 +124,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_sections(
-    results: dict[str, Any], wanted: set[str], args: argparse.Namespace, bench: Any, server: stack.Stack, http: Any
+    results: dict[str, Any],
+    wanted: set[str],
+    args: argparse.Namespace,
+    bench: Any,
+    server: stack.Stack,
+    http: Any,
+    env: dict[str, str],
 ) -> None:
     from bench.sections import provisioning
 
     reps = 2 if args.quick else 3
     ingest_probe = None
-    if wanted & {"ingestion", "naive", "concurrency", "provisioning"}:
+    if wanted & {"ingestion", "naive", "provisioning"}:
         ingest_probe = _ingest_probe(bench, http)
 
     one_study: dict[str, Any] = {}
@@ -154,14 +160,19 @@ def _run_sections(
         _section(
             results, "naive", lambda: section_naive(bench, http, clients=args.clients, events_per_run=events, reps=reps)
         )
-    if "concurrency" in wanted:
-        from bench.sections.concurrency import section_concurrency
+    if "request_cost" in wanted:
+        from bench.sections.request_cost import section_request_cost
 
         _section(
             results,
-            "concurrency",
-            lambda: section_concurrency(bench, http, participants=args.participants, duration=args.duration),
+            "request_cost",
+            lambda: section_request_cost(bench, batch=50, requests=60 if args.quick else 300, rounds=reps),
         )
+    if "servers" in wanted:
+        from bench.sections.servers import section_servers
+
+        sizes = tuple(int(n) for n in str(args.participants).split(","))
+        _section(results, "servers", lambda: section_servers(bench, http, env, sizes=sizes, duration=args.duration))
 
     if "pipeline" in wanted:
         from bench.sections.pipeline import section_pipeline

@@ -203,3 +203,60 @@ class Stack:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@dataclass
+class MakeRunServer:
+    """`make run`'s own server (scripts/run.sh: check_capacity, Celery worker + beat, gunicorn
+    WEB_WORKERS x WEB_THREADS with settings.local), pointed at the bench database and Redis."""
+
+    env: dict[str, str]
+    port: int = 0
+    proc: subprocess.Popen | None = None
+
+    @property
+    def log(self) -> Path:
+        return LOG_DIR / "make-run" / "run.log"
+
+    def start(self) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.port = _free_port()
+        env = dict(
+            self.env,
+            DJANGO_SETTINGS_MODULE="research_platform.settings.local",
+            PLATFORM_PORT=str(self.port),
+            PLATFORM_BIND="127.0.0.1",
+            PLATFORM_LOG_DIR=str(self.log.parent),
+            BIN=str(Path(sys.executable).parent),
+        )
+        self.proc = subprocess.Popen(  # noqa: S603 - fixed argv
+            ["bash", str(ROOT / "scripts" / "run.sh")],  # noqa: S607
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"scripts/run.sh exited early; see {self.log}")
+            try:
+                req = urllib.request.Request(f"http://127.0.0.1:{self.port}/healthz", headers={"Host": "localhost"})
+                with urllib.request.urlopen(req, timeout=2) as resp:  # noqa: S310
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise SystemExit(f"scripts/run.sh did not answer /healthz within 120 s; see {self.log}")
+
+    def stop(self) -> None:
+        """Ctrl-C as a user gives it: SIGINT to the whole group; run.sh stops its children."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGINT)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()

@@ -67,8 +67,11 @@ def _send(http: Http, bench: Bench, player: Player, batch: list[dict[str, Any]],
 
 
 def section_concurrency(
-    bench: Bench, http: Http, *, participants: int, duration: float, senders: int = 32
+    bench: Bench, http: Http, *, participants: int, duration: float, senders: int | None = None
 ) -> dict[str, Any]:
+    # Enough sender threads that a batch never waits for a free one (its wait would be hidden from
+    # the latency): a quarter of the players, as a flush takes well under half the 2-s interval.
+    senders = senders or max(32, participants // 4)
     group = players(bench, http, participants)
     rng = random.Random(7)  # noqa: S311 - load shape, not security
     state = _State()

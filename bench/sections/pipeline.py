@@ -87,8 +87,7 @@ def section_pipeline(bench: Bench, http: Http, *, sessions: int, mcmc_sessions: 
         "target_ms": 100,
         "reference_sampler": {
             "method": (
-                "adaptive random-walk Metropolis (bench/mcmc.py), same compiled log posterior, "
-                "6000 draws, 2000 burn-in"
+                "adaptive random-walk Metropolis (bench/mcmc.py), same compiled log posterior, 6000 draws, 2000 burn-in"
             ),
             "runs": mcmc,
             "speedup_map_over_sampler": round(
