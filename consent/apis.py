@@ -68,7 +68,8 @@ ParticipantCreateOut = inline_serializer(
 class ParticipantCreateApi(APIView):
     """POST /api/v1/participants/ — agree to the current consent; returns a code and a bearer token.
 
-    201 for a new participant, 200 when the same external id returns (same code, new token).
+    Always 201 with a new code and token: an external id that took part before gives a new,
+    separate participant marked as a duplicate enrolment (the same answer, so no oracle).
     """
 
     authentication_classes: list = []
@@ -76,7 +77,7 @@ class ParticipantCreateApi(APIView):
 
     @extend_schema(
         request=ParticipantCreateIn,
-        responses={201: ParticipantCreateOut, 200: ParticipantCreateOut, 400: None, 409: None},
+        responses={201: ParticipantCreateOut, 400: None, 409: None},
     )
     def post(self, request: Request) -> Response:
         data = ParticipantCreateIn(data=request.data)
@@ -88,7 +89,7 @@ class ParticipantCreateApi(APIView):
             method=ConsentRecord.Method.API,
         )
         body = {"participant_code": given.participant.participant_code, "token": given.token}
-        return Response(body, status=status.HTTP_201_CREATED if given.created else status.HTTP_200_OK)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class WithdrawIn(serializers.Serializer):
@@ -143,7 +144,7 @@ class ParticipantsApi(APIView):
 
     @extend_schema(
         request=ParticipantCreateIn,
-        responses={201: ParticipantCreateOut, 200: ParticipantCreateOut, 400: None, 409: None},
+        responses={201: ParticipantCreateOut, 400: None, 409: None},
         operation_id="participants_create",
     )
     def post(self, request: Request) -> Response:  # pragma: no cover

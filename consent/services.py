@@ -13,7 +13,7 @@ from consent.models import ConsentDocument, ConsentRecord, ConsentSettings
 from consent.selectors import consent_document_current, consent_settings_get
 from pseudonymization.models import Participant
 from pseudonymization.services import (
-    participant_create_or_get,
+    participant_enrol,
     participant_mark_withdrawn,
     token_issue,
     tokens_revoke_all,
@@ -59,7 +59,7 @@ class ConsentGiven:
     participant: Participant
     record: ConsentRecord
     token: str  # shown once; only its hash is stored
-    created: bool  # False for a returning participant (same external id, or re-consent)
+    created: bool  # False for a known participant agreeing again (re-consent from their own browser)
 
 
 def _current_document_matching(*, version: str, sha256: str) -> ConsentDocument:
@@ -87,16 +87,17 @@ def consent_give(
 ) -> ConsentGiven:
     """Record an explicit agreement to the current document and issue a participant token.
 
-    ``participant`` is the already-known person agreeing again (re-consent); otherwise a
-    participant is created, or found again by ``external_id``.
+    ``participant`` is the already-known person agreeing again (re-consent, proven by their own
+    token); otherwise a new participant is enrolled, with ``external_id`` if given (never an
+    existing participant: see pseudonymization.services.participant_enrol).
     """
     study = getattr(connection, "tenant", None)
     if study is not None and not getattr(study, "accepts_participants", True):
         raise ApplicationError("not_recruiting", "This study is not recruiting participants.", status_code=409)
     document = _current_document_matching(version=version, sha256=sha256)
-    created = False
+    created = participant is None
     if participant is None:
-        participant, created = participant_create_or_get(external_id=external_id)
+        participant = participant_enrol(external_id=external_id)
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status != Participant.Status.ACTIVE:
         raise ApplicationError(

@@ -21,6 +21,7 @@ from consent.services import consent_give, consent_withdraw
 from pseudonymization.authentication import COOKIE_NAME
 from pseudonymization.carry import external_id_open_from_form, external_id_seal_for_form
 from pseudonymization.pages import participant_from_request
+from pseudonymization.services import participant_holds_external_id
 from research_platform.errors import ApplicationError
 
 PLAY_URL = "/play/"
@@ -85,7 +86,11 @@ def _consent_submit(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         external_id = external_id_open_from_form(data["carry"]) if data["carry"] else None
-        known = participant_from_request(request) if external_id is None else None
+        known = participant_from_request(request)
+        if known is not None and external_id is not None and not participant_holds_external_id(
+            participant=known, external_id=external_id
+        ):
+            known = None  # another panel id in this browser: another person, enrolled on their own
         given = consent_give(
             version=data["consent_version"],
             sha256=data["consent_sha256"],

@@ -145,7 +145,8 @@ def participants_list() -> object:
             last_started=Max("sessions__started_at"),
             last_status=Subquery(latest.values("status")[:1]),
         )
-        .only("participant_code", "status", "created_at")
+        .select_related("duplicate_of")
+        .only("participant_code", "status", "created_at", "duplicate_of__participant_code")
         .order_by("-created_at", "participant_code")
     )
 

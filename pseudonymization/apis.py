@@ -40,6 +40,10 @@ class ParticipantListApi(StudyAPIView):
             },
         )
         sessions = serializers.IntegerField(required=False, help_text="Present once the games app stores sessions.")
+        duplicate_of = serializers.CharField(
+            allow_null=True,
+            help_text="Enrolled again with an external id that had taken part: the first participant's code.",
+        )
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=[s.value for s in Participant.Status])],
@@ -64,6 +68,7 @@ class ParticipantListApi(StudyAPIView):
                 "status": participant.status,
                 "created_at": participant.created_at,
                 "withdrawn_at": participant.withdrawn_at,
+                "duplicate_of": participant.duplicate_of.participant_code if participant.duplicate_of else None,
                 "consent": {
                     "state": state.state,
                     "version": state.version,

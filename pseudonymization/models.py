@@ -43,6 +43,11 @@ class Participant(models.Model):
     external_id_index = models.CharField(max_length=64, null=True, blank=True, unique=True)
     external_id_ciphertext = models.BinaryField(null=True, blank=True)
     crypto_version = models.CharField(max_length=32, default=CRYPTO_VERSION)
+    # Enrolled again with an external id that had already taken part, without proof of being that
+    # person: a new, separate participant (the first one untouched), linked for the researcher.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicate_enrolments"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -56,7 +61,8 @@ class Participant(models.Model):
 
     @property
     def has_external_id(self) -> bool:
-        return self.external_id_index is not None
+        # A duplicate enrolment holds its id encrypted but no blind index (the first one has it).
+        return self.external_id_index is not None or self.external_id_ciphertext is not None
 
 
 class ParticipantKey(models.Model):

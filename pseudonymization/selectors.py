@@ -28,11 +28,15 @@ def participants_for_researchers(*, status: str | None = None) -> QuerySet[Parti
     """
     from consent.models import ConsentRecord  # consent depends on pseudonymization, not back
 
-    queryset = Participant.objects.order_by("created_at", "id").prefetch_related(
-        Prefetch(
-            "consent_records",
-            queryset=ConsentRecord.objects.select_related("document").order_by("-agreed_at", "-id"),
-            to_attr="records_newest_first",
+    queryset = (
+        Participant.objects.select_related("duplicate_of")
+        .order_by("created_at", "id")
+        .prefetch_related(
+            Prefetch(
+                "consent_records",
+                queryset=ConsentRecord.objects.select_related("document").order_by("-agreed_at", "-id"),
+                to_attr="records_newest_first",
+            )
         )
     )
     relation = _sessions_relation()

@@ -42,24 +42,30 @@ def _create_with_fresh_code(**fields: object) -> Participant:
 
 
 @transaction.atomic
-def participant_create_or_get(*, external_id: str | None = None) -> tuple[Participant, bool]:
-    """A new participant, or the existing one with the same external id in this study.
+def participant_enrol(*, external_id: str | None = None) -> Participant:
+    """A new participant, always: an external id alone never yields an existing one.
 
-    Returns ``(participant, created)``. The id is stored only as AES-GCM ciphertext under a fresh
-    data key, with a blind index (HMAC under the study's index key) to find it again.
+    Anyone who knows a panel id (every lab that recruited the person sees it) could otherwise take
+    over that participant. When the id already took part here, the newcomer is a separate, empty
+    participant marked ``duplicate_of`` the first (who is untouched), and the caller's answer is
+    the same as for a first enrolment, so it tells nothing about who took part. Returning people
+    continue with what only they hold: their browser's token (docs/security.md, finding 1).
+
+    The id is stored only as AES-GCM ciphertext under a fresh data key; the first participant with
+    an id also holds its blind index (HMAC under the study's index key), to recognise it again.
     """
     if external_id is None:
-        return _create_with_fresh_code(), True
+        return _create_with_fresh_code()
     cleaned = normalized_external_id(external_id)
     index = crypto.blind_index(keyring.index_key(), cleaned)
-    existing = Participant.objects.filter(external_id_index=index).first()
-    if existing is not None:
-        return existing, False
-    try:
-        participant = _create_with_fresh_code(external_id_index=index)
-    except IntegrityError:
-        # The same person arrived twice at once; the other request won.
-        return Participant.objects.get(external_id_index=index), False
+    earlier = Participant.objects.filter(external_id_index=index).first()
+    if earlier is None:
+        try:
+            participant = _create_with_fresh_code(external_id_index=index)
+        except IntegrityError:  # the same id arrived twice at once; the other request won
+            earlier = Participant.objects.get(external_id_index=index)
+    if earlier is not None:
+        participant = _create_with_fresh_code(duplicate_of=earlier)
     data_key = crypto.generate_key()
     code = participant.participant_code
     ParticipantKey.objects.create(
@@ -70,7 +76,15 @@ def participant_create_or_get(*, external_id: str | None = None) -> tuple[Partic
         data_key, cleaned.encode("utf-8"), aad=crypto.external_id_aad(code)
     )
     participant.save(update_fields=["external_id_ciphertext"])
-    return participant, True
+    return participant
+
+
+def participant_holds_external_id(*, participant: Participant, external_id: str) -> bool:
+    """True when ``participant`` is the one whose blind index the (normalised) id gives."""
+    if participant.external_id_index is None:
+        return False
+    index = crypto.blind_index(keyring.index_key(), normalized_external_id(external_id))
+    return participant.external_id_index == index
 
 
 def participant_external_id(*, participant: Participant) -> str | None:

@@ -108,13 +108,25 @@ def test_the_panel_id_travels_sealed_and_is_stored_encrypted(alpha, browser):
         assert participant_external_id(participant=Participant.objects.get()) == PANEL_ID
 
 
-def test_the_same_panel_id_returns_the_same_participant(alpha, browser, alpha_client):
+def test_the_same_panel_id_in_its_own_browser_is_the_same_participant_elsewhere_a_duplicate(alpha, browser):
     publish(alpha)
     _agree(browser, browser.get(f"/?PROLIFIC_PID={PANEL_ID}").content.decode())
+    # The panel sends the person back: their browser holds their token, so it is them.
+    again = browser.get(f"/?PROLIFIC_PID={PANEL_ID}").content.decode()
+    assert "Start the game" in again or "Continue the game" in again
+    # The id alone, from another browser: a new participant marked as a duplicate, the first untouched.
     other_browser = Client(HTTP_HOST=alpha.domain_name, enforce_csrf_checks=True)
-    _agree(other_browser, other_browser.get(f"/?PROLIFIC_PID={PANEL_ID.upper()}").content.decode())
+    assert (
+        _agree(other_browser, other_browser.get(f"/?PROLIFIC_PID={PANEL_ID.upper()}").content.decode()).status_code
+        == 303
+    )
     with tenant_context(alpha):
-        assert Participant.objects.count() == 1
+        first, second = Participant.objects.order_by("created_at", "id")
+        assert second.duplicate_of_id == first.pk and first.duplicate_of_id is None
+        assert (
+            participant_external_id(participant=second) == PANEL_ID.upper()
+            or participant_external_id(participant=second).lower() == PANEL_ID.lower()
+        )
 
 
 def test_the_parameters_are_configurable_per_study(alpha, browser):

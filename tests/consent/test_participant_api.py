@@ -84,16 +84,47 @@ def test_a_bad_external_id_is_rejected_without_echoing_it(alpha, alpha_client):
     assert "SECRETVALUE" not in response.content.decode()
 
 
-def test_the_same_external_id_returns_the_same_participant_in_one_study(alpha, alpha_client):
+def test_knowing_someones_external_id_gives_nothing_of_theirs(alpha, alpha_client):
+    """Finding 1 of #18: a known panel id once returned that participant's code and a fresh token."""
+    from consent.services import consent_withdraw
+    from tests.consent.support import bearer
+
     document = publish(alpha)
-    first = enrol(alpha_client, document, external_id="5f1a2b3c4d5e6f7a8b9c0d1e")
-    again = enrol(alpha_client, document, external_id=" 5F1A2B3C4D5E6F7A8B9C0D1E ")
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json()["participant_code"] == again.json()["participant_code"]
-    assert first.json()["token"] != again.json()["token"]
+    victim = enrol(alpha_client, document, external_id="5f1a2b3c4d5e6f7a8b9c0d1e")
+    victim_body = victim.json()
+    answers = []
+    for variant in (" 5F1A2B3C4D5E6F7A8B9C0D1E ", "5f1a2b3c4d5e6f7a8b9c0d1e"):
+        attempt = enrol(alpha_client, document, external_id=variant)
+        answers.append((attempt.status_code, sorted(attempt.json())))
+        body = attempt.json()
+        assert body["participant_code"] != victim_body["participant_code"]
+        # The attacker's token reads only the attacker's own, empty participant.
+        mine = alpha_client.get("/api/v1/me/data/", **bearer(body["token"])).json()
+        assert victim_body["participant_code"] not in str(mine)
+    stranger = enrol(alpha_client, document, external_id="aaaaaaaaaaaaaaaaaaaaaaaa")
+    # Same status and shape whether or not the id took part: no oracle.
+    assert answers == [(201, sorted(stranger.json()))] * 2 == [(stranger.status_code, sorted(stranger.json()))] * 2
     with tenant_context(alpha):
-        assert Participant.objects.count() == 1
-        assert ConsentRecord.objects.count() == 1  # the retry does not record the agreement twice
+        original = Participant.objects.get(participant_code=victim_body["participant_code"])
+        duplicates = list(Participant.objects.filter(duplicate_of=original))
+        assert len(duplicates) == 2 and all(d.has_external_id and d.external_id_index is None for d in duplicates)
+        assert ConsentRecord.objects.filter(participant=original).count() == 1
+        assert ParticipantToken.objects.filter(participant=original).count() == 1  # no token was issued for it
+        consent_withdraw(participant=original)
+    after = enrol(alpha_client, document, external_id="5f1a2b3c4d5e6f7a8b9c0d1e")
+    assert (after.status_code, sorted(after.json())) == (201, sorted(stranger.json()))  # withdrawn: still no 409
+
+
+def test_the_researchers_list_marks_a_duplicate_enrolment(alpha, alpha_client, cast):
+    from tests.conftest import api_client_for
+
+    document = publish(alpha)
+    first = enrol(alpha_client, document, external_id="5f1a2b3c4d5e6f7a8b9c0d1e").json()
+    second = enrol(alpha_client, document, external_id="5F1A2B3C4D5E6F7A8B9C0D1E").json()
+    client = api_client_for(cast["viewer"], alpha.domain_name)
+    rows = {r["participant_code"]: r for r in client.get("/api/v1/participants/").json()["results"]}
+    assert rows[first["participant_code"]]["duplicate_of"] is None
+    assert rows[second["participant_code"]]["duplicate_of"] == first["participant_code"]
 
 
 def test_the_same_external_id_gets_unlinkable_codes_in_two_studies(alpha, beta, alpha_client, beta_client):

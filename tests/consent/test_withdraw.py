@@ -74,12 +74,21 @@ def test_withdrawing_needs_a_participant_token(alpha_client):
     assert alpha_client.post("/api/v1/me/withdraw/").status_code == 401
 
 
-def test_a_withdrawn_participant_cannot_consent_again_with_the_same_panel_id(alpha, alpha_client):
+def test_a_withdrawn_participant_stays_withdrawn_when_the_panel_id_returns(alpha, alpha_client):
+    """No 409 that tells a stranger the id withdrew: a new, separate participant, marked duplicate."""
     document = publish(alpha)
-    token = enrol(alpha_client, document, external_id="panel-42-abc").json()["token"]
-    alpha_client.post("/api/v1/me/withdraw/", **bearer(token))
+    first = enrol(alpha_client, document, external_id="panel-42-abc").json()
+    alpha_client.post("/api/v1/me/withdraw/", **bearer(first["token"]))
     again = enrol(alpha_client, document, external_id="panel-42-abc")
-    assert again.status_code == 409 and again.json()["error"]["code"] == "withdrawn"
+    assert again.status_code == 201 and again.json()["participant_code"] != first["participant_code"]
+    withdrawn = alpha_client.post(
+        "/api/v1/game/sessions/", {}, content_type="application/json", **bearer(first["token"])
+    )
+    assert withdrawn.status_code == 409 and withdrawn.json()["error"]["code"] == "withdrawn"
+    with tenant_context(alpha):
+        original = Participant.objects.get(participant_code=first["participant_code"])
+        assert original.status == Participant.Status.WITHDRAWN
+        assert Participant.objects.get(participant_code=again.json()["participant_code"]).duplicate_of == original
 
 
 def test_the_withdraw_page_withdraws_the_browsers_participant(alpha):

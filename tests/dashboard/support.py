@@ -17,11 +17,11 @@ def simulated_participants(
     """
     from games.services import session_complete, session_ingest_events, session_start
     from games.simulate import TargetPolicy, batches, simulate_session
-    from pseudonymization.services import participant_create_or_get
+    from pseudonymization.services import participant_enrol
 
     sessions = []
     for i in range(n):
-        participant, _ = participant_create_or_get()
+        participant = participant_enrol()
         session, _ = session_start(participant=participant, seed=f"{seed}-{i}")
         open_one = i >= n - leave_open
         played = (len(session.schedule) // 2) if open_one else balloons

@@ -84,8 +84,8 @@ def test_the_participant_page_shows_the_profile_and_a_replay_of_every_balloon(ca
 
 
 def test_the_participant_list_never_shows_identifiers(cast, in_alpha):
-    from pseudonymization.services import participant_create_or_get
+    from pseudonymization.services import participant_enrol
 
-    participant, _ = participant_create_or_get(external_id="PROLIFIC-5f3a9c")
+    participant = participant_enrol(external_id="PROLIFIC-5f3a9c")
     page = login(cast["viewer"]).get("/dashboard/participants/").content.decode()
     assert participant.participant_code in page and "PROLIFIC-5f3a9c" not in page

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from pseudonymization.models import Participant
-from pseudonymization.services import participant_create_or_get
+from pseudonymization.services import participant_enrol
 from research_platform.errors import ApplicationError
 from traits import bart_models, mapping
 from traits.models import ModelFit, StudyNorms, TraitProfile
@@ -34,7 +34,7 @@ def three_colour_input(participant, seed=3):
 
 @pytest.fixture
 def participant(in_alpha):
-    return participant_create_or_get()[0]
+    return participant_enrol()
 
 
 def test_each_colour_gets_its_own_fit_of_each_model(participant):
@@ -57,7 +57,7 @@ def fake_profiles(n, *, risk_values=None):
     """n participants, each with a default-reference profile whose risk indicator is known."""
     made = []
     for i in range(n):
-        participant = participant_create_or_get()[0]
+        participant = participant_enrol()
         value = risk_values[i] if risk_values else 20.0 + i
         dims = [{"key": d.key, "status": "insufficient_data", "value": None} for d in mapping.DIMENSIONS]
         dims[0] = {"key": "risk_tolerance", "status": "ok", "value": value}
@@ -107,7 +107,7 @@ def test_norms_are_the_participants_mean_and_sd_stored_under_their_hash(in_alpha
 
 def test_the_pipeline_standardizes_against_active_norms_beside_the_default(in_alpha):
     fake_profiles(mapping.MIN_STUDY_NORMS, risk_values=[float(v) for v in range(30)])
-    participant = participant_create_or_get()[0]
+    participant = participant_enrol()
     data = simulated_input(participant)
     before = session_process(data=data)
     assert before.study_profile is None and profile_latest(participant=participant) == before.profile

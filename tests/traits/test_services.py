@@ -7,7 +7,7 @@ import uuid
 import numpy as np
 import pytest
 
-from pseudonymization.services import participant_create_or_get
+from pseudonymization.services import participant_enrol
 from traits import mapping
 from traits.models import ModelFit, SessionMetrics, TraitProfile
 from traits.selectors import fits_for_session, metrics_latest, profile_latest
@@ -25,7 +25,7 @@ def simulated_input(participant, n_balloons=30, seed=1, session_id=None):
 
 @pytest.fixture
 def participant(in_alpha):
-    return participant_create_or_get()[0]
+    return participant_enrol()
 
 
 def test_processing_stores_metrics_fits_and_profile_with_versions_and_hash(participant):
