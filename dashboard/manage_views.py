@@ -105,10 +105,14 @@ class MembersPage(StudyPageMixin, View):
         form = RevokeRoleForm(request.POST) if revoking else GrantRoleForm(request.POST)
         if not form.is_valid():
             return self._render(request, GrantRoleForm() if revoking else form, status=400)
-        user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
-        if user is None:
-            form.add_error("username", "No account with that username.")
-            return self._render(request, GrantRoleForm() if revoking else form, status=400)
+        users = get_user_model().objects.filter(username=form.cleaned_data["username"])
+        user = (users if revoking else users.filter(is_active=True)).first()
+        if user is None:  # one answer for unknown and unusable names: the page must not list accounts
+            if revoking:
+                messages.error(request, "That user holds no role on this study.")
+                return redirect("study-manage-members")
+            form.add_error("username", "No active account of that name can be given a role.")
+            return self._render(request, form, status=400)
         try:
             if revoking:
                 membership_revoke(study=self.study, user=user, revoked_by=request.user)

@@ -123,6 +123,16 @@ def _bearer(request: HttpRequest, scheme: str) -> str:
     return parts[1] if len(parts) == 2 and parts[0] == scheme else ""
 
 
+def _same_id(raw: str) -> str:
+    """The id as enrolment will match it (case folding, NFKC, trimming): 12 case variants are one id."""
+    from pseudonymization.crypto import InvalidExternalId, normalize_external_id  # pure; the app's rule
+
+    try:
+        return normalize_external_id(raw).casefold()  # casefold: as crypto.blind_index matches
+    except InvalidExternalId:
+        return raw  # refused by enrolment anyway; still counted, under its own spelling
+
+
 def hits_for(request: HttpRequest) -> list[Hit]:
     """Which limits this request counts against."""
     path, method = request.path_info, request.method
@@ -137,7 +147,7 @@ def hits_for(request: HttpRequest) -> list[Hit]:
         hits.append(Hit("enrol", schema))
         external_id = _body_field(request, "external_id")
         if external_id:
-            hits.append(Hit("enrol_identity", f"{schema}:{external_id}"))
+            hits.append(Hit("enrol_identity", f"{schema}:{_same_id(external_id)}"))
     if path.startswith(PARTICIPANT_PREFIXES):
         token = _bearer(request, "Bearer") or request.COOKIES.get("participant_token", "")
         if token:

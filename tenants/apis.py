@@ -67,12 +67,15 @@ class StudyListApi(APIView):
         if user.is_superuser:
             studies = Study.objects.all()
         else:
-            studies = Study.objects.filter(
-                Q(studyuserobjectpermission__user=user) | Q(pk__in=list(roles))
-            ).distinct()
+            studies = Study.objects.filter(Q(studyuserobjectpermission__user=user) | Q(pk__in=list(roles))).distinct()
         items = [
-            {"slug": s.slug, "title": s.title, "status": s.status, "url": s.url,
-             "role": roles.get(s.pk) or ("platform_admin" if user.is_superuser else CUSTOM_ROLE)}
+            {
+                "slug": s.slug,
+                "title": s.title,
+                "status": s.status,
+                "url": s.url,
+                "role": roles.get(s.pk) or ("platform_admin" if user.is_superuser else CUSTOM_ROLE),
+            }
             for s in studies.order_by("slug")
         ]
         return Response(items)
@@ -95,7 +98,7 @@ class StudyListApi(APIView):
             )
         except StudyError as exc:
             _raise(exc)
-        membership_grant(study=study, user=request.user, role="manager", granted_by=request.user)
+        membership_grant(study=study, user=request.user, role="manager", granted_by=request.user, as_creator=True)
         return Response(StudyOutputSerializer(study).data, status=status.HTTP_201_CREATED)
 
 
@@ -157,10 +160,18 @@ class MembersApi(PlatformStudyView):
         role = serializers.CharField()
         granted_at = serializers.DateTimeField()
 
-    def _user(self, username: str) -> Any:
+    # One answer for a name nobody has and a name that cannot be used, never echoing the name: the
+    # members API must not tell which accounts exist (#18 finding 8).
+    def _grantee(self, username: str) -> Any:
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise ApplicationError("member_unavailable", "No active account of that name can be given a role.")
+        return user
+
+    def _member(self, username: str) -> Any:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise ApplicationError("user_not_found", f"No account named '{username}'.", status_code=404)
+            raise ApplicationError("not_a_member", "That user holds no role on this study.", status_code=404)
         return user
 
     @extend_schema(responses=MemberSerializer(many=True))
@@ -174,7 +185,7 @@ class MembersApi(PlatformStudyView):
         data.is_valid(raise_exception=True)
         membership = membership_grant(
             study=self.study,
-            user=self._user(data.validated_data["username"]),
+            user=self._grantee(data.validated_data["username"]),
             role=data.validated_data["role"],
             permissions=data.validated_data.get("permissions"),
             granted_by=request.user,
@@ -185,5 +196,5 @@ class MembersApi(PlatformStudyView):
     def delete(self, request: Request, slug: str) -> Response:
         data = self.RevokeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership_revoke(study=self.study, user=self._user(data.validated_data["username"]), revoked_by=request.user)
+        membership_revoke(study=self.study, user=self._member(data.validated_data["username"]), revoked_by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -33,19 +33,64 @@ def _permissions_for(role: str, permissions: Iterable[str] | None) -> frozenset[
     return ROLES[role]
 
 
-@transaction.atomic
-def membership_grant(
-    *, study: Study, user: Any, role: str, granted_by: Any = None, permissions: Iterable[str] | None = None
-) -> StudyMembership:
-    """Give ``user`` exactly the permissions of ``role`` on ``study`` (replacing any earlier role)."""
-    wanted = _permissions_for(role, permissions)
-    if not user.is_active:
-        raise ApplicationError("inactive_user", "That account is deactivated.")
-    current = set(
+# Separation of duties (OWASP ASVS V8 / V4 access control): who watches the study's managers is
+# chosen by the platform, not by the managers. These are granted and revoked by platform admins
+# (superusers) only, and never held together with the power to hand out roles.
+ADMIN_GRANTED = frozenset({"view_audit"})
+NEVER_TOGETHER = (frozenset({"view_audit"}), frozenset({"manage_members"}))
+
+
+def _held(study: Study, user: Any) -> set[str]:
+    return set(
         StudyUserObjectPermission.objects.filter(user=user, content_object=study).values_list(
             "permission__codename", flat=True
         )
     )
+
+
+def _refuse(message: str) -> ApplicationError:
+    return ApplicationError("grant_not_allowed", message, status_code=403)
+
+
+def _check_may_change(*, study: Study, actor: Any, before: set[str], after: frozenset[str]) -> None:
+    """The rules of #18 finding 2; ``actor`` None is the platform itself (seeding, study creation)."""
+    if after & NEVER_TOGETHER[0] and after & NEVER_TOGETHER[1]:
+        raise _refuse("Reading the audit trail and managing members are never held together.")
+    if actor is None or actor.is_superuser:
+        return
+    if (before ^ after) & ADMIN_GRANTED:
+        raise _refuse("Compliance access is granted and revoked by platform administrators only.")
+    beyond = sorted(after - before - _held(study, actor))
+    if beyond:
+        raise ApplicationError(
+            "grant_not_allowed",
+            "Nobody can grant a permission they do not hold.",
+            details={"not_held": beyond},
+            status_code=403,
+        )
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    study: Study,
+    user: Any,
+    role: str,
+    granted_by: Any = None,
+    permissions: Iterable[str] | None = None,
+    as_creator: bool = False,
+) -> StudyMembership:
+    """Give ``user`` exactly the permissions of ``role`` on ``study`` (replacing any earlier role).
+
+    ``granted_by`` must hold every permission it adds; compliance access (``view_audit``) is for
+    platform admins to give and take; see _check_may_change. ``as_creator``: the platform making
+    the creator of a new study its manager (recorded as granted by them).
+    """
+    wanted = _permissions_for(role, permissions)
+    if not user.is_active:
+        raise ApplicationError("inactive_user", "That account is deactivated.")
+    current = _held(study, user)
+    _check_may_change(study=study, actor=None if as_creator else granted_by, before=current, after=wanted)
     for codename in current - wanted:
         remove_perm(f"tenants.{codename}", user, study)
     for codename in wanted - current:
@@ -65,6 +110,7 @@ def membership_grant(
 @transaction.atomic
 def membership_revoke(*, study: Study, user: Any, revoked_by: Any = None) -> None:
     """Remove every permission ``user`` holds on ``study``; effective on the next request."""
+    _check_may_change(study=study, actor=revoked_by, before=_held(study, user), after=frozenset())
     deleted, _ = StudyMembership.objects.filter(study=study, user=user).delete()
     perms = StudyUserObjectPermission.objects.filter(user=user, content_object=study)
     had_permissions = perms.exists()

@@ -13,6 +13,7 @@ def test_grant_and_revoke_are_logged_with_the_granting_user(alpha):
     users = get_user_model().objects
     boss = users.create_user("boss", email="boss@example.org", password="pw-boss-12345")
     someone = users.create_user("someone@example.org", email="someone@example.org", password="pw-x-1234567")
+    membership_grant(study=alpha, user=boss, role="manager")  # only what one holds can be granted
     before = AuditEntry.objects.order_by("-seq").first().seq
     membership_grant(study=alpha, user=someone, role="viewer", granted_by=boss)
     membership_revoke(study=alpha, user=someone, revoked_by=boss)

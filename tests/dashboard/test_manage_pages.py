@@ -136,7 +136,7 @@ def test_a_manager_grants_and_revokes_a_role(cast, alpha):
 def test_granting_to_an_unknown_account_says_so(cast):
     response = login(cast["manager"]).post("/manage/members/", {"username": "nobody", "role": "viewer"})
     assert response.status_code == 400
-    assert b"No account with that username" in response.content
+    assert b"No active account of that name can be given a role" in response.content
 
 
 def test_a_post_without_csrf_token_is_refused(cast):
