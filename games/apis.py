@@ -6,8 +6,11 @@ ParticipantAPIView; someone else's session is 404, a closed session or a withdra
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -21,9 +24,10 @@ from games import batch_api
 from games.event_schema import EVENT_SCHEMA_NAME, SCHEMA_PATH, SCHEMA_REVISION, load_schema
 from games.models import GameSession
 from games.selectors import session_get_for_participant, session_progress
-from games.services import session_complete, session_start
+from games.services import session_complete, session_open_for, session_start
 from pseudonymization.api_base import ParticipantAPIView
 from research_platform.errors import ApplicationError
+from research_platform.ratelimit import count_hit
 
 _ERR = OpenApiResponse(description='{"error": {"code", "message", "details"}}')
 
@@ -101,6 +105,23 @@ class _OwnSessionMixin:
         return session
 
 
+CLIENT_INFO_MAX_CHARS = 256
+
+
+def _count_new_session(participant_id: int) -> None:
+    """At most GAME_SESSIONS_PER_HOUR new sessions a participant (resuming the open one is free)."""
+    limit = int(getattr(settings, "GAME_SESSIONS_PER_HOUR", 10))
+    window = int(time.time() // 3600)
+    count = count_hit(f"games:starts:{connection.schema_name}:{participant_id}:{window}", timeout=3700)
+    if count is not None and count > limit:  # None: Redis unreachable (fails open, as every limit)
+        raise ApplicationError(
+            "rate_limited",
+            f"At most {limit} new game sessions an hour; retry later.",
+            details={"retry_after": 3600 - int(time.time() % 3600)},
+            status_code=429,
+        )
+
+
 class GameSessionStartApi(ParticipantAPIView):
     """POST /api/v1/game/sessions/ — start (201) or resume (200) the participant's game session."""
 
@@ -116,6 +137,14 @@ class GameSessionStartApi(ParticipantAPIView):
             if isinstance(raw, dict)
             else {}
         )
+        if any(isinstance(v, str) and len(v) > CLIENT_INFO_MAX_CHARS for v in info.values()):
+            raise ApplicationError(
+                "invalid",
+                "The request is not valid.",
+                details={"client_info": [f"Each value holds at most {CLIENT_INFO_MAX_CHARS} characters."]},
+            )
+        if session_open_for(participant=self.participant) is None:
+            _count_new_session(self.participant.pk)
         session, created = session_start(participant=self.participant, client_info=dict(list(info.items())[:20]))
         return Response(
             session_start_body(session, resumed=not created),

@@ -21,6 +21,7 @@ from games.models import Balloon, Event, GameSession
 from games.schedule import draw_schedule, new_seed
 from games.signals import session_completed
 from pseudonymization.models import Participant
+from research_platform.errors import ApplicationError
 
 
 def _study_config() -> dict[str, Any]:
@@ -115,6 +116,14 @@ def session_complete(*, session: GameSession) -> GameSession:
         if session.status in (GameSession.Status.COMPLETED, GameSession.Status.PROCESSED, GameSession.Status.FLAGGED):
             return session  # a retried complete: nothing more to do, no second signal
         check_session_open(session)
+        if not Balloon.objects.filter(session=session).exclude(outcome=Balloon.Outcome.PENDING).exists():
+            # Each completion queues a fit and writes audit rows that can never be deleted: a session
+            # in which no balloon was finished has nothing to fit (#18 finding 6).
+            raise ApplicationError(
+                "nothing_played",
+                "No balloon of this session was finished; it cannot be completed yet.",
+                status_code=409,
+            )
         session.status = GameSession.Status.COMPLETED
         session.completed_at = timezone.now()
         session.quality_flags = _flags(session=session, completed=True)

@@ -23,7 +23,7 @@ class PlatformTenant(FakeTenant):
 
 
 def platform_hosts() -> set[str]:
-    return {settings.PLATFORM_DOMAIN, "testserver", "127.0.0.1"}
+    return {settings.PLATFORM_DOMAIN, *settings.PLATFORM_EXTRA_HOSTS}
 
 
 class StudyTenantMiddleware(TenantMainMiddleware):

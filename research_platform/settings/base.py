@@ -20,7 +20,10 @@ DEBUG = env_bool("DEBUG", False)
 PLATFORM_DOMAIN = env_str("PLATFORM_DOMAIN", "localhost")
 PLATFORM_PORT = env_int("PLATFORM_PORT", 8000)
 PLATFORM_SCHEME = env_str("PLATFORM_SCHEME", "http")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", "testserver"])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
+# Hosts served as the platform host besides PLATFORM_DOMAIN (loopback probes); tests add Django's
+# "testserver" in settings.test, never here (#18 finding 8).
+PLATFORM_EXTRA_HOSTS = ["127.0.0.1"]
 
 # --- Applications -----------------------------------------------------------------------------
 # Placement is decided once (moving an app later silently leaves tables missing: research-notes).

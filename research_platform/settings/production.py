@@ -11,7 +11,12 @@ if env_str("DATABASE_URL") is None:
 
     raise ImproperlyConfigured("Production needs DATABASE_URL; the embedded cluster is for development.")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto means "this came in over HTTPS" only when our own proxy sets it and overwrites
+# whatever the client sent; trusted without such a proxy, any client could claim HTTPS. So it is
+# trusted only when the operator says so, and the HTTPS redirect (which needs to know) refuses to
+# start without that (docs/operations.md, "Behind a reverse proxy").
+TRUST_X_FORWARDED_PROTO = env_bool("TRUST_X_FORWARDED_PROTO", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUST_X_FORWARDED_PROTO else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -39,3 +44,13 @@ except KeyConfigurationError as _exc:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(str(_exc)) from _exc
+
+# Checked last, so a missing secret or key is what a bare environment is told first.
+if SECURE_SSL_REDIRECT and not TRUST_X_FORWARDED_PROTO:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECURE_SSL_REDIRECT is on but TRUST_X_FORWARDED_PROTO is not: behind a reverse proxy that sets "
+        "X-Forwarded-Proto itself (overwriting the client's), set TRUST_X_FORWARDED_PROTO=true; "
+        "without such a proxy, set SECURE_SSL_REDIRECT=false and terminate TLS in front of the platform."
+    )

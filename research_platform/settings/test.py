@@ -5,6 +5,8 @@ from research_platform.env import env_bool, env_str
 from .base import *  # noqa: F403
 
 DEBUG = False
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # Django's test client's default host
+PLATFORM_EXTRA_HOSTS = [*PLATFORM_EXTRA_HOSTS, "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks in-process; tests marked `integration` configure a real broker themselves.

@@ -42,14 +42,29 @@ def test_a_missed_target_is_printed_as_missed():
                 "batch_events_per_s": spread([1500.0]),
                 "ratio": spread([15.0]),
             },
-            "concurrency": {"latency_ms": {"p50": 5.0, "p95": 20.0, "p99": 30.0}, "lost": 0, "duplicates_stored": 0},
+            "servers": {
+                "runs": {
+                    "make_run_200": {
+                        "latency_ms": {"p50": 5.0, "p95": 20.0, "p99": 30.0},
+                        "lost": 0,
+                        "duplicates_stored": 0,
+                        "failed_requests": 0,
+                        "db_connections": {"peak": 70, "max_connections": 100, "peak_share": 0.7},
+                    },
+                    "production_500": {"latency_ms": {"p99": 900.0}, "lost": 3, "failed_requests": 2},
+                }
+            },
             "export": {"error": "RuntimeError: boom"},
         },
     }
     by_label = {row[0]: row for row in rows(results)}
     assert by_label["2. batch / naive"][-1] == "MISSED"
-    assert by_label["3. batch latency p99 (ms)"][-1] == "met"
-    assert by_label["3. events lost"][-1] == "met"
+    assert by_label["3. make run 200p latency p99 (ms)"][-1] == "met"
+    assert by_label["3. make run 200p events lost"][-1] == "met"
+    assert by_label["3. make run 200p peak DB connections 70/100"][-1] == "MISSED"
+    assert by_label["3. production 500p latency p99 (ms)"][-1] == ""  # no latency target at 500
+    assert by_label["3. production 500p events lost"][-1] == "MISSED"
+    assert by_label["3. production 500p failed requests"][-1] == "MISSED"
     assert any(label.startswith("export: ERROR") for label in by_label)
     assert "MISSED" in table(results)
 

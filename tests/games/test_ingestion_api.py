@@ -263,13 +263,49 @@ def test_an_unreadable_batch_is_400(started):
 
 def test_a_closed_session_refuses_events_with_409(alpha, started):
     gamer, session = started
-    events = play(session["balloons"], n=1)
-    gamer.send(session["session_id"], events[:3])
+    events = play(session["balloons"], n=2)
+    first_end = next(i for i, e in enumerate(events) if e["type"] in ("cash_out", "pop")) + 1
+    gamer.send(session["session_id"], events[:first_end])  # one balloon finished
     assert gamer.post(f"/api/v1/game/sessions/{session['session_id']}/complete/").status_code == 202
-    response = gamer.send(session["session_id"], events[3:])
+    response = gamer.send(session["session_id"], events[first_end:])
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "session_closed"
-    assert len(stored(alpha, session["session_id"])) == 3
+    assert len(stored(alpha, session["session_id"])) == first_end
+
+
+def test_a_session_without_a_finished_balloon_cannot_be_completed(alpha, started):
+    """#18 finding 6: each empty completion queued a fit and wrote audit rows that stay forever."""
+    gamer, session = started
+    url = f"/api/v1/game/sessions/{session['session_id']}/complete/"
+    refused = gamer.post(url)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "nothing_played"
+    gamer.send(session["session_id"], play(session["balloons"], n=1)[:3])  # pumps, no collect or pop
+    assert gamer.post(url).status_code == 409
+    assert session_row(alpha, session["session_id"]).status == "in_progress"
+
+
+def test_new_sessions_are_limited_but_resuming_is_not(alpha, started, settings):
+    settings.GAME_SESSIONS_PER_HOUR = 2
+    gamer, session = started  # the first new session counted
+    for _ in range(5):
+        assert gamer.post("/api/v1/game/sessions/").status_code == 200  # resumes the open one: free
+    events = play(session["balloons"], n=1)
+    gamer.send(session["session_id"], events)
+    assert gamer.post(f"/api/v1/game/sessions/{session['session_id']}/complete/").status_code == 202
+    second = gamer.post("/api/v1/game/sessions/")
+    assert second.status_code == 201
+    gamer.send(second.json()["session_id"], play(second.json()["balloons"], n=1, seed=2))
+    gamer.post(f"/api/v1/game/sessions/{second.json()['session_id']}/complete/")
+    third = gamer.post("/api/v1/game/sessions/")
+    assert third.status_code == 429 and third.json()["error"]["code"] == "rate_limited"
+
+
+def test_client_info_values_have_a_length_cap(gamer):
+    response = gamer.post("/api/v1/game/sessions/", {"client_info": {"ua": "x" * 257}})
+    assert response.status_code == 400 and response.json()["error"]["details"] == {
+        "client_info": ["Each value holds at most 256 characters."]
+    }
+    assert gamer.post("/api/v1/game/sessions/", {"client_info": {"ua": "x" * 256}}).status_code == 201
 
 
 def test_a_withdrawn_participant_can_send_nothing_more(alpha, started):

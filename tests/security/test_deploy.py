@@ -35,6 +35,7 @@ def production_env(tmp_path, db) -> dict[str, str]:  # type: ignore[no-untyped-d
         PLATFORM_MASTER_KEYS_FILE=str(keys_file),
         DATABASE_URL=database_url,
         PLATFORM_DOMAIN="research.example.org",
+        TRUST_X_FORWARDED_PROTO="true",  # the deployment of docs/operations.md: behind our own proxy
     )
     return env
 
@@ -92,3 +93,25 @@ def test_production_refuses_the_published_development_master_key(production_env)
     result = _run([sys.executable, "-c", "import django; django.setup()"], env)
     assert result.returncode != 0
     assert "development key" in result.stderr
+
+
+def test_production_trusts_x_forwarded_proto_only_when_told_and_says_why_it_refuses(production_env):
+    env = {k: v for k, v in production_env.items() if k != "TRUST_X_FORWARDED_PROTO"}
+    refused = _run([sys.executable, "-c", "import django; django.setup()"], env)
+    assert refused.returncode != 0 and "TRUST_X_FORWARDED_PROTO" in refused.stderr
+    env["SECURE_SSL_REDIRECT"] = "false"
+    code = (
+        "import django; django.setup(); from django.conf import settings; from django.test import Client; "
+        "r = Client(HTTP_HOST='research.example.org').get('/healthz', HTTP_X_FORWARDED_PROTO='https'); "
+        "print(settings.SECURE_PROXY_SSL_HEADER, r.wsgi_request.is_secure())"
+    )
+    plain = _run([sys.executable, "-c", code], env)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.split()[-2:] == ["None", "False"]  # a client's header claims nothing
+
+
+def test_production_does_not_serve_djangos_test_host(production_env):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.ALLOWED_HOSTS)"
+    result = _run([sys.executable, "-c", code], production_env)
+    assert result.returncode == 0, result.stderr
+    assert "testserver" not in result.stdout and "research.example.org" in result.stdout

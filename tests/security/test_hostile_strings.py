@@ -77,17 +77,21 @@ def test_a_hostile_string_in_every_field_is_refused_or_stored_and_rendered_safel
         assert_refusal(created, value)
         code, token = _participant(api, document)
 
-    # 2. client_info keys and values: stored exactly (keys cut at 40 characters, as documented).
-    start = _post_json(
-        api, "/api/v1/game/sessions/", {"client_info": {value: value, "ua": value, "n": 1e308, "z": -0.0}}, token
-    )
+    # 2. client_info keys and values: stored exactly (keys cut at 40 characters, as documented);
+    # a value over 256 characters is refused whole, naming the field, never echoing it.
+    kept = value[:256]
+    if kept != value:
+        too_long = {"client_info": {value: value, "ua": value, "n": 1e308, "z": -0.0}}
+        assert_refusal(_post_json(api, "/api/v1/game/sessions/", too_long, token), value)
+    info_body = {"client_info": {value: kept, "ua": kept, "n": 1e308, "z": -0.0}}
+    start = _post_json(api, "/api/v1/game/sessions/", info_body, token)
     assert start.status_code == 201
     session = start.json()
     with tenant_context(alpha):
         info = GameSession.objects.get(pk=session["session_id"]).client_info
     # jsonb keeps numbers as decimals: 1e308 comes back as the integer 10**308, the same number.
     assert float(info.pop("n")) == 1e308
-    assert info == {value[:40]: value, "ua": value, "z": 0.0}
+    assert info == {value[:40]: kept, "ua": kept, "z": 0.0}
 
     # 3. Event data strings: the schema refuses them per event, naming the rule, never the value.
     url = f"/api/v1/game/sessions/{session['session_id']}/events/"
