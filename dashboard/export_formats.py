@@ -54,6 +54,11 @@ BALLOON_COLUMNS: tuple[Column, ...] = (
     Column("pumps", "Pumps on this balloon, counting the fatal pump", "pumps"),
     Column("exploded", "1 if the balloon popped, else 0"),
     Column("earnings", "Amount banked from this balloon", "currency units"),
+    Column(
+        "session_flags",
+        "The session's data-quality flags, ';'-separated (e.g. tracks_hidden_schedule: play that follows the "
+        "hidden explosion points; docs/event-schema.md)",
+    ),
     Column("event_schema", "Version of the event schema"),
 )
 

@@ -162,9 +162,10 @@ def balloon_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any
             "outcome",
             "earnings",
             "session__event_schema",
+            "session__quality_flags",
         )
     )
-    for sid, index, color, max_pumps, explosion_point, pumps, outcome, earnings, schema in balloons.iterator(
+    for sid, index, color, max_pumps, explosion_point, pumps, outcome, earnings, schema, flags in balloons.iterator(
         chunk_size=CHUNK_ROWS
     ):
         code, number = sessions.get(sid, ("", 0))
@@ -178,6 +179,7 @@ def balloon_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any
             "pumps": pumps,
             "exploded": 1 if outcome == "popped" else 0,
             "earnings": f"{earnings:.4f}",
+            "session_flags": ";".join(sorted(name for name, value in (flags or {}).items() if value)),
             "event_schema": schema,
         }
 

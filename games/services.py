@@ -20,6 +20,8 @@ from games.ingestion import BatchResult, check_open, ingest_for_session
 from games.models import Balloon, Event, GameSession
 from games.schedule import draw_schedule, new_seed
 from games.signals import session_completed
+from games.tracking import FLAG as TRACKING_FLAG
+from games.tracking import FinishedBalloon, schedule_tracking
 from pseudonymization.models import Participant
 from research_platform.errors import ApplicationError
 
@@ -103,6 +105,13 @@ def _flags(*, session: GameSession, completed: bool = True) -> dict[str, Any]:
         completed=completed,
         pending_balloons=pending,
     )
+    if completed:
+        finished = balloons.exclude(outcome=Balloon.Outcome.PENDING).values_list(
+            "color", "explosion_point", "pumps", "outcome"
+        )
+        tracking = schedule_tracking([FinishedBalloon(c, e, p, o == Balloon.Outcome.POPPED) for c, e, p, o in finished])
+        if tracking is not None and tracking["flagged"]:
+            flags[TRACKING_FLAG] = tracking
     if completed and flags.get("seq_gaps"):
         seqs = Event.objects.filter(session=session).values_list("seq", flat=True)
         flags["seq_missing"] = consistency.missing_seqs(seqs)
