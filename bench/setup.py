@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_tenants.utils import tenant_context
-from rest_framework.authtoken.models import Token
 
 from tenants.models import Study
 from tenants.services import study_create
@@ -35,8 +34,9 @@ def migrate() -> float:
 
 def _user_token(username: str, **flags: bool) -> tuple[object, str]:
     user = get_user_model().objects.create_user(username, password=None, **flags)
-    token, _ = Token.objects.get_or_create(user=user)
-    return user, token.key
+    from tenants.credentials import api_token_issue
+
+    return user, api_token_issue(user=user)
 
 
 def prepare() -> Bench:

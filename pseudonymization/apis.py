@@ -15,6 +15,7 @@ from pseudonymization.models import Participant
 from pseudonymization.selectors import consent_state, participants_for_researchers
 from pseudonymization.services import participant_reidentify
 from research_platform.errors import ApplicationError
+from tenants.credentials import require_recent_login
 from tenants.permissions import StudyAPIView
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ class ReidentifyApi(StudyAPIView):
 
     @extend_schema(request=ReidentifyIn, responses={200: ReidentifyOut, 400: None, 404: None})
     def post(self, request: Request, code: str) -> Response:
+        require_recent_login(request)
         data = ReidentifyIn(data=request.data)
         data.is_valid(raise_exception=True)
         participant = get_object_or_404(Participant, participant_code=code)

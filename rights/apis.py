@@ -21,6 +21,7 @@ from research_platform.openapi_extensions import paginated
 from rights import services
 from rights.models import DeletionRequest, RightsSettings
 from rights.selectors import deletion_request_open, deletion_requests_list, deletion_requests_of, rights_settings_get
+from tenants.credentials import require_recent_login
 from tenants.permissions import StudyAPIView
 
 RequestStatusOut = inline_serializer(
@@ -189,6 +190,7 @@ class DeletionRequestExecuteApi(StudyAPIView):
 
     @extend_schema(request=None, responses={202: RequestStatusOut, 404: None, 409: None})
     def post(self, request: Request, request_id: uuid.UUID) -> Response:
+        require_recent_login(request)
         row = services.deletion_request_schedule_execution(request=_request_or_404(request_id), user=request.user)
         return Response({"request_id": str(row.pk), "status": row.status}, status=status.HTTP_202_ACCEPTED)
 

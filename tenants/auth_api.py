@@ -1,4 +1,8 @@
-"""API tokens for researchers: obtain (with lockout after repeated failures) and revoke."""
+"""API tokens for researchers: obtain (with lockout after repeated failures) and revoke.
+
+Tokens are django-rest-knox's (tenants/credentials.py): a new one per login (per device), kept as
+a digest with an expiry; DELETE revokes the token it is sent with, DELETE ?all=1 every token.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,24 @@ from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from knox.auth import TokenAuthentication
+from knox.models import AuthToken
+from knox.settings import knox_settings
 from rest_framework import serializers, status
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from research_platform.errors import ApplicationError, error_body
+from tenants.credentials import api_token_issue
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
     """django-axes' lockout answer: the API's error shape with 429 and Retry-After, or a page."""
     retry = _cooloff_seconds()
     if request.path.startswith("/api/"):
@@ -29,9 +37,7 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
             status=429,
         )
     else:
-        response = HttpResponse(
-            render_to_string("tenants/locked_out.html", {"retry_minutes": retry // 60}), status=429
-        )
+        response = HttpResponse(render_to_string("tenants/locked_out.html", {"retry_minutes": retry // 60}), status=429)
     response["Retry-After"] = str(retry)
     return response
 
@@ -44,7 +50,7 @@ def _cooloff_seconds() -> int:
 
 
 class TokenApi(APIView):
-    """POST: trade a username and password for an API token. DELETE: revoke the caller's token."""
+    """POST: trade a username and password for a new API token. DELETE: revoke this (or every) token."""
 
     authentication_classes = [TokenAuthentication]
     throttle_scope = "login"
@@ -58,7 +64,11 @@ class TokenApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: inline_serializer("TokenOut", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenOut", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+            )
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -79,10 +89,18 @@ class TokenApi(APIView):
             raise ApplicationError(
                 "invalid_credentials", "Username or password is wrong.", status_code=status.HTTP_401_UNAUTHORIZED
             )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = api_token_issue(user=user)
+        expires = timezone.now() + knox_settings.TOKEN_TTL
+        return Response({"token": token, "expires_at": expires.isoformat(timespec="seconds")})
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter("all", bool, description="revoke every token")],
+        responses={204: None},
+    )
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        if request.query_params.get("all") in ("1", "true"):
+            AuthToken.objects.filter(user=request.user).delete()
+        else:
+            request.auth.delete()  # this device's token only
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -137,11 +137,11 @@ def cast(alpha: Study, beta: Study) -> dict:
 
 def api_client_for(user, host: str):  # type: ignore[no-untyped-def]
     """A DRF client on ``host`` authenticated by the user's API token (or anonymous)."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from tenants.credentials import api_token_issue
 
     client = APIClient(HTTP_HOST=host)
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)}")
     return client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -38,7 +39,7 @@ SHARED_APPS = [
     "django.contrib.admin",  # one admin for the platform, on the public schema
     "csp",  # no tables; Content-Security-Policy header
     "rest_framework",  # no tables
-    "rest_framework.authtoken",  # API tokens belong to global users
+    "knox",  # researchers' API tokens (digests with expiry) belong to global users
     "drf_spectacular",  # no tables
     "drf_spectacular_sidecar",  # Swagger UI served locally (no CDN)
     "guardian",  # study-level permissions hang off Study rows in public
@@ -130,6 +131,14 @@ SESSION_COOKIE_DOMAIN = env_str("SESSION_COOKIE_DOMAIN") or (
 )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Signed-in researchers are signed out after 30 idle minutes (each request renews the cookie).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 10)),
+    "TOKEN_PREFIX": "rpk_",  # recognisable in a leaked file or a secret scanner
+    "AUTO_REFRESH": False,
+}
 CSRF_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en-us"
@@ -146,7 +155,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -64,8 +64,8 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:  # type: ignor
     if not redis_reachable(INTEG_REDIS_URL):
         pytest.fail(f"the real-worker tests need Redis at {INTEG_REDIS_URL}")
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from tenants.credentials import api_token_issue
     from tenants.membership import membership_grant
     from tests.consent.support import publish
 
@@ -74,7 +74,7 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:  # type: ignor
         publish(study)
         manager = get_user_model().objects.create_user(f"integ_{study.slug}", password="pw-integ-123")
         membership_grant(study=study, user=manager, role="manager")
-        token = Token.objects.create(user=manager).key
+        token = api_token_issue(user=manager)
         worker = start_worker(include=["tests.audit.worker_tasks"], queue=queue)
         server = None
         try:

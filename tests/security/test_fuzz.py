@@ -26,18 +26,18 @@ def _skip(method: str, path: str) -> bool:
 
 @pytest.fixture
 def fuzz_credentials(alpha, cast, settings):  # type: ignore[no-untyped-def]
-    from rest_framework.authtoken.models import Token
+    from tenants.credentials import api_token_issue
 
     settings.RATE_LIMITS_ENABLED = False
     settings.AXES_ENABLED = False
     token = enrol(Client(HTTP_HOST=alpha.domain_name), publish(alpha)).json()["token"]
-    admin_token, _ = Token.objects.get_or_create(user=cast["admin"])
-    viewer_token, _ = Token.objects.get_or_create(user=cast["viewer"])
+    admin_token = api_token_issue(user=cast["admin"])
+    viewer_token = api_token_issue(user=cast["viewer"])
     return {
         "anonymous": {},
         "participant": {"Authorization": f"Bearer {token}"},
-        "researcher": {"Authorization": f"Token {admin_token.key}"},
-        "viewer": {"Authorization": f"Token {viewer_token.key}"},
+        "researcher": {"Authorization": f"Token {admin_token}"},
+        "viewer": {"Authorization": f"Token {viewer_token}"},
     }
 
 

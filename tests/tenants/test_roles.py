@@ -151,7 +151,8 @@ def test_the_members_list_does_not_grow_queries_with_members(cast, alpha):
     for i in range(5):
         user = get_user_model().objects.create_user(f"t_extra{i}", password="pw-extra-123")
         membership_grant(study=alpha, user=user, role="viewer")
-    assert _query_count(client, "/api/v1/studies/alpha/members/") == with_four <= 7
+    # knox reads the token, then its user (DRF authtoken joined them): 8, not 7, and constant.
+    assert _query_count(client, "/api/v1/studies/alpha/members/") == with_four <= 8
     assert len(client.get("/api/v1/studies/alpha/members/").json()) == 9
 
 
