@@ -125,3 +125,22 @@ class StudyAuditApi(StudyAPIView):
         page = selectors.search(studies, platform_wide, f, limit=limit, offset=offset)
         record_query(what="entries", filters=f.as_dict(), studies=studies, count=page["count"])
         return Response(page)
+
+
+class StudyCheckpointsApi(StudyAPIView):
+    """GET /api/v1/audit/checkpoints/ — this study's signed chain heads and the public key, to keep.
+
+    The compliance officer stores this file outside the platform; `manage.py verify_audit
+    --checkpoints FILE` then detects a rewritten or truncated chain even if the stored
+    checkpoints were rewritten or deleted with it (docs/audit.md).
+    """
+
+    required_study_perm = "view_audit"
+
+    @extend_schema(responses={200: inline_serializer("AuditCheckpoints", {"checkpoints": serializers.ListField()})})
+    def get(self, request: Request) -> Response:
+        from audit.checkpoints import checkpoints_export
+
+        export = checkpoints_export()
+        record_query(what="checkpoints", filters={}, studies=[self.study], count=len(export["checkpoints"]))
+        return Response(export)

@@ -17,6 +17,21 @@ from typing import Any
 
 GENESIS_HASH = "0" * 64
 CHAIN_FORMAT = "audit-chain/1"
+# /2 (#18 finding 7): the content hash commits to one hash per field, so a redacted entry proves
+# that only the designated personal fields changed, and only to their blank values.
+CHAIN_FORMAT_2 = "audit-chain/2"
+# The personal fields redaction may blank, with the values it may leave (audit/redaction.py).
+REDACTABLE: dict[str, tuple[Any, ...]] = {
+    "object_repr": ("",),
+    "object_pk": ("",),
+    "object_id": (None,),
+    "changes": (None,),
+    "changes_text": ("",),
+    "serialized_data": (None,),
+    "additional_data": (None,),
+    "reason": ("",),
+    "actor_label": ("participant:erased",),
+}
 
 
 def canonical_json(content: Mapping[str, Any]) -> bytes:
@@ -30,8 +45,40 @@ def content_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
-def entry_hash(prev_hash: str, content_digest: str) -> str:
-    return hashlib.sha256(f"{CHAIN_FORMAT}|{prev_hash}|{content_digest}".encode("ascii")).hexdigest()
+def entry_hash(prev_hash: str, content_digest: str, chain_format: str = CHAIN_FORMAT) -> str:
+    return hashlib.sha256(f"{chain_format}|{prev_hash}|{content_digest}".encode("ascii")).hexdigest()
+
+
+def field_hash(value: Any) -> str:
+    return hashlib.sha256(canonical_json({"v": value})).hexdigest()
+
+
+def field_hashes(content: Mapping[str, Any]) -> dict[str, str]:
+    """Format /2: one SHA-256 per field of the entry's content."""
+    return {name: field_hash(value) for name, value in content.items()}
+
+
+def fields_digest(hashes: Mapping[str, str]) -> str:
+    """Format /2's content hash: SHA-256 over the canonical JSON of the field hashes."""
+    return hashlib.sha256(canonical_json(hashes)).hexdigest()
+
+
+def _field_problem(row: ChainRow) -> str:
+    """Format /2: the first field whose value is not what the entry committed to ("" if none)."""
+    assert row.field_hashes is not None and row.content is not None
+    if fields_digest(row.field_hashes) != row.content_hash:
+        return "field hashes do not match the content hash (entry altered)"
+    if set(row.field_hashes) != set(row.content):
+        return "the entry's fields are not those it committed to"
+    for name, value in sorted(row.content.items()):
+        if field_hash(value) == row.field_hashes[name]:
+            continue
+        if row.redacted and name in REDACTABLE and value in REDACTABLE[name]:
+            continue  # blanked by redaction, as allowed
+        return f"field {name!r} does not match its committed hash" + (
+            " (not a field redaction may change)" if row.redacted and name not in REDACTABLE else " (entry altered)"
+        )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -43,7 +90,9 @@ class ChainRow:
     prev_hash: str
     content_hash: str
     entry_hash: str
-    content: Mapping[str, Any] | None  # None when the entry's content was redacted
+    content: Mapping[str, Any] | None  # format /1: None when the entry's content was redacted
+    field_hashes: Mapping[str, str] | None = None  # format /2 entries only
+    redacted: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,11 +143,18 @@ def verify_rows(rows: Iterable[ChainRow]) -> Verdict:
             return broken(row, f"{kind} (expected seq {expected_seq}, found {row.seq})")
         if row.prev_hash != prev:
             return broken(row, "prev_hash does not match the previous entry's hash")
-        if row.content is None:
+        chain_format = CHAIN_FORMAT
+        if row.field_hashes is not None:  # format /2: every field checked, redacted or not
+            chain_format = CHAIN_FORMAT_2
+            redacted += row.redacted
+            problem = _field_problem(row)
+            if problem:
+                return broken(row, problem)
+        elif row.content is None:
             redacted += 1
         elif content_hash(row.content) != row.content_hash:
             return broken(row, "content does not match its content hash (entry altered)")
-        if entry_hash(prev, row.content_hash) != row.entry_hash:
+        if entry_hash(prev, row.content_hash, chain_format) != row.entry_hash:
             return broken(row, "entry hash does not match (hash altered)")
         prev = row.entry_hash
         last_seq = row.seq

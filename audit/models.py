@@ -23,7 +23,17 @@ from audit import chain
 # Namespace of the advisory locks that serialise appends (one lock per schema): "AUDT".
 ADVISORY_LOCK_NAMESPACE = 0x41554454
 
-_HASH_COLUMNS = ("seq", "prev_hash", "content_hash", "entry_hash", "timestamp", "event", "action", "study")
+_HASH_COLUMNS = (
+    "seq",
+    "prev_hash",
+    "content_hash",
+    "entry_hash",
+    "field_hashes",
+    "timestamp",
+    "event",
+    "action",
+    "study",
+)
 _REDACTION_GUARD = " OR ".join(
     [
         "current_setting('audit.redaction', true) IS DISTINCT FROM 'on'",
@@ -72,6 +82,8 @@ class AuditEntry(AbstractLogEntry):
     prev_hash = models.CharField(max_length=64, editable=False)
     content_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, editable=False)
+    # Format /2: the hash of each field of chain_content(); NULL on entries written in format /1.
+    field_hashes = models.JSONField(null=True, editable=False)
     # What happened, e.g. "membership.grant", "reidentify", "tenants.study.update".
     event = models.CharField(max_length=100, db_index=True)
     # The study the entry is about ("" for platform-wide entries), also in public.
@@ -160,9 +172,46 @@ class AuditEntry(AbstractLogEntry):
                 )
             head = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
             self.seq, self.prev_hash = (head[0] + 1, head[1]) if head else (1, chain.GENESIS_HASH)
-            self.content_hash = chain.content_hash(self.chain_content())
-            self.entry_hash = chain.entry_hash(self.prev_hash, self.content_hash)
+            self.field_hashes = chain.field_hashes(self.chain_content())
+            self.content_hash = chain.fields_digest(self.field_hashes)
+            self.entry_hash = chain.entry_hash(self.prev_hash, self.content_hash, chain.CHAIN_FORMAT_2)
             super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditLogImmutableError("Audit entries are append-only.")
+
+
+class AuditCheckpoint(models.Model):
+    """A signed head of this schema's chain (audit/signing.py); the signature is made outside the database."""
+
+    number = models.PositiveIntegerField(unique=True)
+    seq = models.BigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    created_at = models.CharField(max_length=40)  # ISO 8601 as signed, so the payload is rebuilt exactly
+    prev_signature = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["number"]
+        triggers = [
+            pgtrigger.Protect(name="audit_checkpoint_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.number} at seq {self.seq}"
+
+    def signed(self) -> dict[str, Any]:
+        """The checkpoint as exported: the signed payload plus its signature."""
+        from audit import signing
+
+        body = signing.payload(
+            schema=connection.schema_name,
+            number=self.number,
+            seq=self.seq,
+            entry_hash=self.entry_hash,
+            created_at=self.created_at,
+            prev=self.prev_signature,
+            kid=self.key_id,
+        )
+        return {**body, "signature": self.signature}

@@ -7,4 +7,5 @@ from audit import apis
 urlpatterns: list[URLPattern | URLResolver] = []
 api_urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", apis.StudyAuditApi.as_view(), name="study-audit"),
+    path("audit/checkpoints/", apis.StudyCheckpointsApi.as_view(), name="study-audit-checkpoints"),
 ]

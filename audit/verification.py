@@ -19,7 +19,10 @@ def _rows() -> Iterator[ChainRow]:
             prev_hash=entry.prev_hash,
             content_hash=entry.content_hash,
             entry_hash=entry.entry_hash,
-            content=None if entry.redacted_at else entry.chain_content(),
+            # Format /2 checks a redacted entry field by field; /1 could only skip it.
+            content=entry.chain_content() if entry.field_hashes is not None or not entry.redacted_at else None,
+            field_hashes=entry.field_hashes,
+            redacted=entry.redacted_at is not None,
         )
 
 
@@ -32,8 +35,29 @@ def verify_schema(schema_name: str) -> Verdict:
         return verify_current_schema()
 
 
-def verify_studies(slugs: list[str] | None = None, *, include_platform: bool = True) -> list[dict[str, Any]]:
-    """One result per chain: the platform's (public) and each study's, in slug order."""
+def verify_schema_full(schema_name: str, exported: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The chain, then the chain against its signed checkpoints (stored, plus any exported copies)."""
+    from audit.checkpoints import checkpoint_problems
+
+    with schema_context(schema_name):
+        result = verify_current_schema().as_dict()
+        problems = checkpoint_problems()
+        if exported:
+            problems += [f"exported {p}" for p in checkpoint_problems(exported)]
+    result["checkpoint_problems"] = problems
+    result["intact"] = result["intact"] and not problems
+    return result
+
+
+def verify_studies(
+    slugs: list[str] | None = None, *, include_platform: bool = True, exported: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """One result per chain: the platform's (public) and each study's, in slug order.
+
+    ``exported``: checkpoints the compliance officer kept (each names its schema); a chain that
+    was rewritten or cut below one of them is reported broken even if its stored checkpoints
+    were deleted with it.
+    """
     from tenants.models import Study
 
     studies = Study.objects.order_by("slug")
@@ -41,7 +65,9 @@ def verify_studies(slugs: list[str] | None = None, *, include_platform: bool = T
         studies = studies.filter(slug__in=slugs)
     results = []
     if include_platform:
-        results.append({"study": None, "schema": "public", **verify_schema("public").as_dict()})
+        results.append({"study": None, "schema": "public", **verify_schema_full("public", exported)})
     for study in studies:
-        results.append({"study": study.slug, "schema": study.schema_name, **verify_schema(study.schema_name).as_dict()})
+        results.append(
+            {"study": study.slug, "schema": study.schema_name, **verify_schema_full(study.schema_name, exported)}
+        )
     return results

@@ -102,6 +102,7 @@ def bench_environment(database_url: str, broker: str) -> dict[str, str]:
         REDIS_CACHE_URL=broker,
         SECRET_KEY=secrets.token_urlsafe(50),
         PLATFORM_MASTER_KEYS=base64.b64encode(secrets.token_bytes(32)).decode(),
+        PLATFORM_AUDIT_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         SECURE_SSL_REDIRECT="false",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",

@@ -266,6 +266,10 @@ CACHES = {
 # Master keys (base64 of 32 bytes), comma-separated, the current key first; or PLATFORM_MASTER_KEYS_FILE.
 # Local and test settings fall back to a published development key; production requires a real one.
 PLATFORM_MASTER_KEYS = env_str("PLATFORM_MASTER_KEYS")
+# Ed25519 seed (base64 of 32 bytes) signing the audit chains' checkpoints; or ..._FILE. Kept out of
+# the database so its owner cannot sign a rewritten chain (audit/signing.py, docs/audit.md).
+PLATFORM_AUDIT_SIGNING_KEY = env_str("PLATFORM_AUDIT_SIGNING_KEY")
+AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 600)
 PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = False
 # The WSGI/ASGI entry points open every study key before serving (pseudonymization/key_checks.py).
 PLATFORM_VERIFY_KEYS_AT_STARTUP = env_bool("PLATFORM_VERIFY_KEYS_AT_STARTUP", False)
@@ -318,6 +322,10 @@ LOGGING = {
 # --- Balloon game ingestion (games app; docs/game.md) -----------------------------------------
 GAME_EVENTS_RATE = env_int("GAME_EVENTS_RATE", 120)  # event batches per participant per minute
 GAME_ABANDON_AFTER_MINUTES = env_int("GAME_ABANDON_AFTER_MINUTES", 120)
+CELERY_BEAT_SCHEDULE["audit-checkpoints"] = {
+    "task": "audit.tasks.checkpoint_all",
+    "schedule": float(AUDIT_CHECKPOINT_SECONDS),
+}
 CELERY_BEAT_SCHEDULE["games-abandon-stale-sessions"] = {"task": "games.abandon_stale_sessions", "schedule": 600.0}
 
 # --- Science pipeline catch-up (traits.tasks.process_pending) ---------------------------------

@@ -16,3 +16,8 @@ if not PLATFORM_MASTER_KEYS:
 
     PLATFORM_MASTER_KEYS = development_master_key()
     PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = True
+
+if not PLATFORM_AUDIT_SIGNING_KEY:  # the published development key: checkpoints then prove nothing
+    from audit.signing import development_signing_key
+
+    PLATFORM_AUDIT_SIGNING_KEY = development_signing_key()

@@ -45,6 +45,14 @@ except KeyConfigurationError as _exc:
 
     raise ImproperlyConfigured(str(_exc)) from _exc
 
+PLATFORM_AUDIT_SIGNING_KEY = env_str("PLATFORM_AUDIT_SIGNING_KEY", required=True)
+from audit.signing import development_signing_key  # noqa: E402
+
+if PLATFORM_AUDIT_SIGNING_KEY == development_signing_key():
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PLATFORM_AUDIT_SIGNING_KEY is the published development key.")
+
 # Checked last, so a missing secret or key is what a bare environment is told first.
 if SECURE_SSL_REDIRECT and not TRUST_X_FORWARDED_PROTO:
     from django.core.exceptions import ImproperlyConfigured

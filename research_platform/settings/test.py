@@ -42,3 +42,8 @@ if env_str("TEST_CACHE_REDIS_URL"):
     }
 # ... and a worker that holds a session's results uncommitted for this long, so it can be killed mid-task.
 TRAITS_TEST_PROCESS_DELAY_SECONDS = float(env_str("TRAITS_TEST_PROCESS_DELAY_SECONDS") or 0)
+
+if not PLATFORM_AUDIT_SIGNING_KEY:  # the published development key: checkpoints then prove nothing
+    from audit.signing import development_signing_key
+
+    PLATFORM_AUDIT_SIGNING_KEY = development_signing_key()

@@ -36,6 +36,7 @@ def production_env(tmp_path, db) -> dict[str, str]:  # type: ignore[no-untyped-d
         DATABASE_URL=database_url,
         PLATFORM_DOMAIN="research.example.org",
         TRUST_X_FORWARDED_PROTO="true",  # the deployment of docs/operations.md: behind our own proxy
+        PLATFORM_AUDIT_SIGNING_KEY=base64.b64encode(os.urandom(32)).decode(),
     )
     return env
 
@@ -115,3 +116,12 @@ def test_production_does_not_serve_djangos_test_host(production_env):
     result = _run([sys.executable, "-c", code], production_env)
     assert result.returncode == 0, result.stderr
     assert "testserver" not in result.stdout and "research.example.org" in result.stdout
+
+
+def test_production_needs_its_own_audit_signing_key(production_env):
+    from audit.signing import development_signing_key
+
+    for value in ("", development_signing_key()):
+        env = {**production_env, "PLATFORM_AUDIT_SIGNING_KEY": value}
+        result = _run([sys.executable, "-c", "import django; django.setup()"], env)
+        assert result.returncode != 0 and "PLATFORM_AUDIT_SIGNING_KEY" in result.stderr

@@ -77,6 +77,7 @@ MATRIX: list[Row] = [
     Row(PLATFORM, "get", "/api/v1/audit/", {"admin": 200, "compliance": 200}, no_role=403),
     Row(PLATFORM, "get", "/api/v1/audit/verify/", {"admin": 200, "compliance": 200}, no_role=403),
     Row(ALPHA, "get", "/api/v1/audit/", {"admin": 200, "compliance": 200}),
+    Row(ALPHA, "get", "/api/v1/audit/checkpoints/", {"admin": 200, "compliance": 200}),
     Row(ALPHA, "get", "/api/v1/sessions/", {"admin": 200, "manager": 200, "analyst": 200, "viewer": 200}),
     Row(ALPHA, "get", f"/api/v1/sessions/{NO_SESSION}/balloons/",
         {"admin": 404, "manager": 404, "analyst": 404, "viewer": 404}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,12 +18,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--study", help="only this study's chain (slug)")
         parser.add_argument("--json", action="store_true", help="print the results as JSON")
+        parser.add_argument(
+            "--checkpoints",
+            action="append",
+            default=[],
+            help="a checkpoint export kept by the compliance officer (JSON from the audit API); repeatable",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         slug = options.get("study")
         if slug and not Study.objects.filter(slug=slug).exists():
             raise CommandError(f"No study with the slug {slug!r}.")
-        results = verify_studies([slug] if slug else None, include_platform=not slug)
+        exported: list[dict[str, Any]] = []
+        for path in options["checkpoints"]:
+            try:
+                data = json.loads(Path(path).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"Cannot read the checkpoint export {path}: {exc}") from exc
+            for export in data if isinstance(data, list) else [data]:
+                exported += [{**c, "schema": export.get("schema", c.get("schema"))} for c in export["checkpoints"]]
+        results = verify_studies([slug] if slug else None, include_platform=not slug, exported=exported or None)
         if options["json"]:
             self.stdout.write(json.dumps({"chains": results}, indent=2))
         else:
@@ -32,6 +47,11 @@ class Command(BaseCommand):
                     self.stdout.write(f"{name}: intact, {r['entries']} entries, head {r['head_hash'][:16]}")
                 else:
                     broken = r["first_broken"]
-                    self.stdout.write(f"{name}: BROKEN at seq {broken['seq']} (id {broken['id']}): {broken['problem']}")
+                    if broken:
+                        self.stdout.write(
+                            f"{name}: BROKEN at seq {broken['seq']} (id {broken['id']}): {broken['problem']}"
+                        )
+                    for problem in r["checkpoint_problems"]:
+                        self.stdout.write(f"{name}: BROKEN against the checkpoints: {problem}")
         if not all(r["intact"] for r in results):
             raise CommandError("At least one audit chain is broken.", returncode=1)
