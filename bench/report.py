@@ -60,6 +60,10 @@ def rows(results: dict[str, Any]) -> list[Row]:
         label = f"1b. one batch of {cost['batch_events']} in-process (ms)"
         out.append(_spread_row(label, cost["ms_per_request"]))
         out.append(_spread_row("1b. SQL statements per batch (+ BEGIN, COMMIT)", cost["sql_statements_per_request"]))
+        confirmed = cost.get("confirmed_pump_in_process") or {}
+        if confirmed:
+            row = ["1b. one confirmed pump in-process p50 / p95 (ms)", confirmed["p50_ms"], confirmed["p95_ms"]]
+            out.append([*row, confirmed["max_ms"], "", ""])
 
     for key, run in ((s.get("servers") or {}).get("runs") or {}).items():
         out += _server_rows(key, run)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from games import batch_api
+from games.confirmation import confirm_action, public_schedule
 from games.event_schema import EVENT_SCHEMA_NAME, SCHEMA_PATH, SCHEMA_REVISION, load_schema
 from games.models import GameSession
 from games.selectors import session_get_for_participant, session_progress
@@ -36,7 +37,7 @@ class BalloonOut(serializers.Serializer):
     index = serializers.IntegerField()
     color = serializers.CharField()
     max_pumps = serializers.IntegerField()
-    explosion_point = serializers.IntegerField()
+    explosion_point = serializers.IntegerField(allow_null=True, help_text="null when the server confirms pumps")
 
 
 SessionStartOut = inline_serializer(
@@ -49,6 +50,7 @@ SessionStartOut = inline_serializer(
         "currency": serializers.CharField(),
         "variant": serializers.CharField(),
         "resumed": serializers.BooleanField(),
+        "pump_confirmation": serializers.ChoiceField(choices=["client", "server"]),
         "balloons": BalloonOut(many=True),
         "progress": serializers.DictField(),
     },
@@ -92,7 +94,8 @@ def session_start_body(session: GameSession, *, resumed: bool) -> dict[str, Any]
         "currency": config.get("currency", "USD"),
         "variant": config.get("variant", "standard"),
         "resumed": resumed,
-        "balloons": session.schedule,
+        "balloons": public_schedule(session),
+        "pump_confirmation": config.get("pump_confirmation", "client"),
         "progress": session_progress(session=session),
     }
 
@@ -175,6 +178,60 @@ def session_events_view(request: HttpRequest, session_id: Any) -> HttpResponse:
 # What DRF's as_view() sets: the schema generator documents the URL through the class above.
 session_events_view.cls = GameSessionEventsApi  # type: ignore[attr-defined]
 session_events_view.initkwargs = {}  # type: ignore[attr-defined]
+
+
+ConfirmIn = inline_serializer(
+    "PumpConfirm",
+    {
+        "balloon": serializers.IntegerField(min_value=0, max_value=10000),
+        "action": serializers.ChoiceField(choices=["pump", "collect"]),
+        "count": serializers.IntegerField(
+            min_value=0, max_value=100000, help_text="the pump's number, or pumps banked"
+        ),
+    },
+)
+ConfirmOut = inline_serializer(
+    "PumpConfirmed",
+    {
+        "balloon": serializers.IntegerField(),
+        "pumps": serializers.IntegerField(),
+        "popped": serializers.BooleanField(),
+        "collected": serializers.BooleanField(),
+    },
+)
+CONFIRMS_PER_MINUTE = 600  # ten a second: above any person's pumping, below a script's flood
+
+
+class GameSessionConfirmApi(_OwnSessionMixin, ParticipantAPIView):
+    """POST /api/v1/game/sessions/{id}/confirm/ — the server says whether a pump bursts (server mode)."""
+
+    @extend_schema(
+        request=ConfirmIn, responses={200: ConfirmOut, 400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR, 429: _ERR}
+    )
+    def post(self, request: Request, session_id: Any) -> Response:
+        window = int(time.time() // 60)
+        count = count_hit(f"games:confirm:{connection.schema_name}:{self.participant.pk}:{window}", timeout=70)
+        if count is not None and count > CONFIRMS_PER_MINUTE:
+            raise ApplicationError("rate_limited", "Too many pumps a minute.", status_code=429)
+        body = request.data if isinstance(request.data, dict) else {}
+        errors = {}
+        values = {}
+        for name, top in (("balloon", 10000), ("count", 100000)):
+            value = body.get(name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+                errors[name] = [f"An integer from 0 to {top}."]
+            values[name] = value
+        if body.get("action") not in ("pump", "collect"):
+            errors["action"] = ["pump or collect"]
+        if errors:
+            raise ApplicationError("invalid", "The request is not valid.", details=errors)
+        answer = confirm_action(
+            session=self.own_session(session_id),
+            balloon_index=values["balloon"],
+            action=body["action"],
+            count=values["count"],
+        )
+        return Response(answer)
 
 
 class GameSessionCompleteApi(_OwnSessionMixin, ParticipantAPIView):

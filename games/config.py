@@ -36,6 +36,10 @@ GAME_CONFIG_SCHEMA: dict[str, Any] = {
         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
         "block_size": {"type": "integer", "minimum": 1, "maximum": 100},
         "completion_redirect_url": {"type": ["string", "null"], "format": "uri", "maxLength": 500},
+        "pump_confirmation": {
+            "enum": ["client", "server"],
+            "description": "server = the client never holds the explosion points; each pump is confirmed (online only)",
+        },
     },
 }
 
@@ -48,6 +52,7 @@ DEFAULT_GAME_CONFIG: dict[str, Any] = {
     "currency": "USD",
     "block_size": 10,
     "completion_redirect_url": None,
+    "pump_confirmation": "client",
 }
 
 _VALIDATOR = jsonschema.Draft202012Validator(GAME_CONFIG_SCHEMA)

@@ -88,6 +88,9 @@ class Balloon(models.Model):
     started_t = models.FloatField(null=True, blank=True)  # ms since session start (client monotonic)
     ended_t = models.FloatField(null=True, blank=True)
     violations = models.JSONField(default=dict, blank=True)  # {code: count}
+    # pump_confirmation "server": what the server itself confirmed (games/confirmation.py).
+    confirmed_pumps = models.PositiveIntegerField(default=0)
+    confirmed_outcome = models.CharField(max_length=8, blank=True, default="")  # "", cashed, popped
 
     class Meta:
         ordering = ["session", "index"]

@@ -14,6 +14,7 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
     path("game/sessions/", apis.GameSessionStartApi.as_view(), name="game-sessions"),
     path("game/sessions/<uuid:session_id>/", apis.GameSessionDetailApi.as_view(), name="game-session"),
     path("game/sessions/<uuid:session_id>/events/", apis.session_events_view, name="game-session-events"),
+    path("game/sessions/<uuid:session_id>/confirm/", apis.GameSessionConfirmApi.as_view(), name="game-session-confirm"),
     path(
         "game/sessions/<uuid:session_id>/complete/", apis.GameSessionCompleteApi.as_view(), name="game-session-complete"
     ),

@@ -148,7 +148,8 @@ def hits_for(request: HttpRequest) -> list[Hit]:
         external_id = _body_field(request, "external_id")
         if external_id:
             hits.append(Hit("enrol_identity", f"{schema}:{_same_id(external_id)}"))
-    if path.startswith(PARTICIPANT_PREFIXES):
+    # Confirmed pumps come one per pump (games/confirmation.py) and carry their own, higher limit.
+    if path.startswith(PARTICIPANT_PREFIXES) and not path.endswith("/confirm/"):
         token = _bearer(request, "Bearer") or request.COOKIES.get("participant_token", "")
         if token:
             hits.append(Hit("participant", f"{schema}:{token}"))

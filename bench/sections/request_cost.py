@@ -101,7 +101,9 @@ def section_request_cost(bench: Bench, *, batch: int = 50, requests: int = 200, 
         seconds, queries = send_all(bench, batch_requests)
         per_request.append(seconds * 1000 / len(batch_requests))
         statements, count = statement_shapes(queries, len(batch_requests)), len(queries) / len(batch_requests)
+    confirmed = confirm_cost(bench, pumps=60 if requests < 100 else 300)
     return {
+        "confirmed_pump_in_process": confirmed,
         "batch_events": batch,
         "requests_per_round": requests,
         "ms_per_request": {
@@ -112,4 +114,49 @@ def section_request_cost(bench: Bench, *, batch: int = 50, requests: int = 200, 
         },
         "sql_statements_per_request": round(count, 2),
         "statements_last_round": statements,
+    }
+
+
+def confirm_cost(bench: Bench, *, pumps: int = 300) -> dict[str, Any]:
+    """One confirmed pump (pump_confirmation "server", games/confirmation.py), in-process: ms a request."""
+    from django.db.models import F
+
+    from consent.services import consent_give
+    from games.models import Balloon, GameSession
+    from games.services import session_start
+
+    jobs: list[tuple[Any, str, int, int]] = []
+    with tenant_context(bench.study):
+        while len(jobs) < pumps + 20:
+            given = consent_give(version=bench.consent_version, sha256=bench.consent_sha256, method="api")
+            session, _ = session_start(participant=given.participant)
+            session.config = {**session.config, "pump_confirmation": "server"}
+            GameSession.objects.filter(pk=session.pk).update(config=session.config)
+            # The first balloon's safe pumps: the request measured never bursts (a burst costs the same).
+            safe = Balloon.objects.filter(session=session, index=0).values_list(F("explosion_point") - 1, flat=True)[0]
+            jobs += [(session.pk, given.token, 0, n) for n in range(1, safe + 1)]
+    connection.set_schema_to_public()
+    client = Client(HTTP_HOST=bench.host)
+
+    def send(job: tuple[Any, str, int, int]) -> float:
+        session_id, token, balloon, n = job
+        started = time.perf_counter()
+        reply = client.post(
+            f"/api/v1/game/sessions/{session_id}/confirm/",
+            json.dumps({"balloon": balloon, "action": "pump", "count": n}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        if reply.status_code != 200:
+            raise RuntimeError(f"confirm refused: {reply.status_code} {reply.content[:200]!r}")
+        return (time.perf_counter() - started) * 1000
+
+    for job in jobs[:20]:
+        send(job)  # warm-up
+    times = sorted(send(job) for job in jobs[20 : 20 + pumps])
+    return {
+        "requests": len(times),
+        "p50_ms": round(times[len(times) // 2], 2),
+        "p95_ms": round(times[int(len(times) * 0.95)], 2),
+        "max_ms": round(times[-1], 2),
     }

@@ -13,5 +13,6 @@ PARTICIPANT_ROUTES: set[str] = {
     "api/v1/game/sessions/<uuid:session_id>/",
     "api/v1/game/sessions/<uuid:session_id>/events/",
     "api/v1/game/sessions/<uuid:session_id>/complete/",
+    "api/v1/game/sessions/<uuid:session_id>/confirm/",  # server-confirmed pumps (tests/games/test_confirmation.py)
     "api/v1/me/profile/",  # traits app: the participant's own profile (tests/traits/test_apis.py)
 }

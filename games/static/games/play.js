@@ -177,13 +177,41 @@
     busy = false; setEnabled(true); render();
     ui.status.textContent = "Balloon " + (state.current + 1) + " (" + b.color + "): pump or collect.";
   }
+  // In the study option pump_confirmation "server" the client holds no explosion point: each pump and
+  // collect waits for the server's answer (games/confirmation.py). A lost answer is asked again; the
+  // server answers a repeated question the same way, so a retry never counts a pump twice.
+  function ask(action, count, done) {
+    var b = balloon();
+    fetch(boot.sessions_url + state.session_id + "/confirm/", {
+      method: "POST", credentials: "same-origin", headers: headers(),
+      body: JSON.stringify({ balloon: b.index, action: action, count: count })
+    }).then(function (r) {
+      if (r.ok) { return r.json().then(function (answer) { ui.net.textContent = ""; done(answer); }); }
+      if (r.status >= 400 && r.status < 500 && r.status !== 429) {
+        netNote("The game cannot go on (status " + r.status + "). Please reload the page.");
+        return;
+      }
+      throw new Error("retry");
+    }).catch(function () {
+      netNote("Waiting for the server to confirm your move…");
+      setTimeout(function () { ask(action, count, done); }, 1000);
+    });
+  }
   function pump(input) {
     if (busy || !balloon()) { return; }
-    var b = balloon();
+    var b = balloon(), took = rt();
+    if (state.confirm) {
+      busy = true; setEnabled(false);
+      ask("pump", state.pumps + 1, function (answer) { busy = false; pumped(b, input, took, answer.popped); });
+      return;
+    }
+    pumped(b, input, took, state.pumps + 1 >= b.explosion_point);
+  }
+  function pumped(b, input, took, popped) {
     state.pumps += 1;
-    emit("pump", b.index, { pump: state.pumps, rt_ms: rt(), input: input });
+    emit("pump", b.index, { pump: state.pumps, rt_ms: took, input: input });
     render();
-    if (state.pumps >= b.explosion_point) {
+    if (popped) {
       busy = true;
       emit("pop", b.index, { pumps: state.pumps, total: Math.round(state.total * 10000) / 10000 });
       state.last = 0;
@@ -192,17 +220,26 @@
       ui.last.textContent = money(0);
       nextBalloon();
     } else {
+      if (state.confirm) { setEnabled(true); }
       ui.status.textContent = "Pumps: " + state.pumps + ". This balloon: " + money(state.pumps * state.reward) + ".";
     }
   }
   function collect(input) {
     if (busy || !balloon()) { return; }
-    var b = balloon();
+    var b = balloon(), took = rt();
     busy = true;
+    if (state.confirm) {
+      setEnabled(false);
+      ask("collect", state.pumps, function () { collected(b, input, took); });
+      return;
+    }
+    collected(b, input, took);
+  }
+  function collected(b, input, took) {
     var earned = Math.round(state.pumps * state.reward * 10000) / 10000;
     state.total = Math.round((state.total + earned) * 10000) / 10000;
     state.last = earned;
-    emit("cash_out", b.index, { pumps: state.pumps, earned: earned, total: state.total, rt_ms: rt(), input: input });
+    emit("cash_out", b.index, { pumps: state.pumps, earned: earned, total: state.total, rt_ms: took, input: input });
     ui.status.textContent = "Collected " + money(earned) + ".";
     ui.balloon.hidden = true; ui.banked.textContent = "+" + money(earned); ui.banked.hidden = false;
     ui.total.textContent = money(state.total); ui.last.textContent = money(earned);
@@ -333,7 +370,8 @@
   function startFresh(body) {
     state = {
       session_id: body.session_id, balloons: body.balloons, reward: body.reward_per_pump, seq: 0, lastT: 0,
-      startWall: Date.now(), current: 0, pumps: 0, total: 0, last: 0, queue: [], finished: false, completed: false
+      startWall: Date.now(), current: 0, pumps: 0, total: 0, last: 0, queue: [], finished: false, completed: false,
+      confirm: body.pump_confirmation === "server"
     };
     offset = -performance.now();
     emit("session_start", null, {
@@ -349,7 +387,8 @@
     state = {
       session_id: body.session_id, balloons: body.balloons, reward: body.reward_per_pump, seq: progress.next_seq,
       lastT: 0, startWall: Date.now(), current: pending.length ? pending[0].index : body.balloons.length,
-      pumps: 0, total: 0, last: 0, queue: [], finished: false, completed: false
+      pumps: 0, total: 0, last: 0, queue: [], finished: false, completed: false,
+      confirm: body.pump_confirmation === "server"
     };
     progress.balloons.forEach(function (b) { state.total += b.earnings; });
     offset = -performance.now();
