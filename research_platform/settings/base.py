@@ -321,6 +321,7 @@ LOGGING = {
 
 # --- Balloon game ingestion (games app; docs/game.md) -----------------------------------------
 GAME_EVENTS_RATE = env_int("GAME_EVENTS_RATE", 120)  # event batches per participant per minute
+GAME_SESSIONS_PER_HOUR = env_int("GAME_SESSIONS_PER_HOUR", 10)  # new game sessions per participant per hour
 GAME_ABANDON_AFTER_MINUTES = env_int("GAME_ABANDON_AFTER_MINUTES", 120)
 CELERY_BEAT_SCHEDULE["audit-checkpoints"] = {
     "task": "audit.tasks.checkpoint_all",
