@@ -69,7 +69,10 @@ def session_events(*, session: GameSession) -> list[dict[str, Any]]:
 
 def session_progress(*, session: GameSession) -> dict[str, Any]:
     """What a client needs to resume: the next seq and each balloon's state so far."""
-    balloons = list(session_balloons(session=session).values("index", "pumps", "outcome", "earnings"))
+    fields = ["index", "pumps", "outcome", "earnings"]
+    if session.config.get("pump_confirmation") == "server":  # where the server's own count stands
+        fields += ["confirmed_pumps", "confirmed_outcome"]
+    balloons = list(session_balloons(session=session).values(*fields))
     return {
         "next_seq": (session.max_seq + 1) if session.max_seq is not None else 0,
         "balloons": [{**b, "earnings": float(b["earnings"])} for b in balloons],

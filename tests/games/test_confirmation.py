@@ -101,3 +101,14 @@ def test_a_confirmed_session_is_stored_and_checked_like_any_other(alpha, server_
     assert body["accepted"] == len(events) and body["rejected"] == []
     status = gamer.get(f"/api/v1/game/sessions/{session['session_id']}/").json()
     assert "schedule_violations" not in json.dumps(status["quality_flags"])
+
+
+def test_resuming_elsewhere_starts_from_the_servers_own_count(alpha, server_game):
+    """A page that died after a confirmed pump (before its event was sent) resumes where the server stands."""
+    gamer, session = server_game
+    if secret_points(alpha, session)[0] > 2:
+        confirm(gamer, session, 0, "pump", 1)
+        confirm(gamer, session, 0, "pump", 2)
+    progress = gamer.start()["progress"]["balloons"]
+    expected = 2 if secret_points(alpha, session)[0] > 2 else 0
+    assert (progress[0]["confirmed_pumps"], progress[0]["confirmed_outcome"]) == (expected, "")

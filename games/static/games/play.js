@@ -391,10 +391,17 @@
       confirm: body.pump_confirmation === "server"
     };
     progress.balloons.forEach(function (b) { state.total += b.earnings; });
+    if (state.confirm) { // the server's own count decides where play resumes (it may be ahead of the events)
+      var open = progress.balloons.filter(function (b) { return !b.confirmed_outcome; });
+      state.current = open.length ? open[0].index : body.balloons.length;
+    }
     offset = -performance.now();
     context({ kind: "resume" });
     noteVisibility();
     startBalloon();
+    if (state.confirm && state.current < progress.balloons.length) {
+      state.pumps = progress.balloons[state.current].confirmed_pumps || 0; render();
+    }
   }
   function resumeLocal(saved) {
     state = saved;
