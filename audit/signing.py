@@ -103,18 +103,25 @@ def check_against_chain(
     """Problems found comparing signed checkpoints of ``schema`` with the chain's entry hashes."""
     problems = []
     head = max(hashes_by_seq, default=0)
-    previous = GENESIS_SIGNATURE
-    for checkpoint in sorted(checkpoints, key=lambda c: c["number"]):
+    # Several exports overlap (each holds every checkpoint so far): one copy of each number; a
+    # partial export is checked from its first checkpoint on.
+    unique = {int(c["number"]): c for c in reversed(checkpoints) if c.get("schema") == schema}
+    previous: tuple[int, str] | None = None
+    for number in sorted(unique):
+        checkpoint = unique[number]
         body = {k: v for k, v in checkpoint.items() if k != "signature"}
-        label = f"checkpoint {checkpoint.get('number')} (seq {checkpoint.get('seq')})"
-        if body.get("schema") != schema:
-            continue
+        label = f"checkpoint {number} (seq {checkpoint.get('seq')})"
         if not signature_valid(public_key, body, checkpoint.get("signature", "")):
             problems.append(f"{label}: the signature does not verify (forged or altered checkpoint)")
             continue
-        if body["prev_signature"] != previous:
+        expected = (
+            GENESIS_SIGNATURE if number == 1 else (previous[1] if previous and previous[0] == number - 1 else None)
+        )
+        if expected is not None and body["prev_signature"] != expected:
             problems.append(f"{label}: does not follow the previous checkpoint (one is missing or replaced)")
-        previous = signature_digest(checkpoint["signature"])
+        if previous is not None and previous[0] != number - 1:
+            problems.append(f"{label}: checkpoints {previous[0] + 1}..{number - 1} are missing")
+        previous = (number, signature_digest(checkpoint["signature"]))
         seq = int(body["seq"])
         if seq > head:
             problems.append(f"{label}: the chain ends at seq {head}, before this checkpoint (entries cut off)")

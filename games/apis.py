@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from games import batch_api
-from games.confirmation import confirm_action, public_schedule
+from games.confirmation import confirm_action, is_server_confirmed, public_schedule
 from games.event_schema import EVENT_SCHEMA_NAME, SCHEMA_PATH, SCHEMA_REVISION, load_schema
 from games.models import GameSession
 from games.selectors import session_get_for_participant, session_progress
@@ -244,13 +244,18 @@ class GameSessionCompleteApi(_OwnSessionMixin, ParticipantAPIView):
 
 
 def session_status_body(session: GameSession) -> dict[str, Any]:
+    flags = dict(session.quality_flags or {})
+    if is_server_confirmed(session.config) and not session.is_closed:
+        # Violations are counted against the hidden schedule: posting pumps and watching them appear
+        # would find each explosion point (#18 finding 5). The researcher sees them; the player not yet.
+        flags.pop("schedule_violations", None)
     return {
         "session_id": str(session.pk),
         "status": session.status,
         "event_count": session.event_count,
         "max_seq": session.max_seq,
         "rejected_count": session.rejected_count,
-        "quality_flags": session.quality_flags,
+        "quality_flags": flags,
         "progress": session_progress(session=session),
     }
 

@@ -48,7 +48,7 @@ def _error(exc: ApplicationError) -> HttpResponse:
 def _credentials(request: HttpRequest) -> str:
     """The token's hash, after the CSRF check for a cookie; raises the 401/403 the DRF endpoints give."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
-    if header and header.split()[0] != KEYWORD:
+    if header and header.split()[:1] != [KEYWORD]:
         # Another scheme (e.g. a researcher's Token) is not a participant's credential.
         raise ApplicationError("not_authenticated", "Authentication credentials were not provided.", status_code=401)
     token, where = token_from_request(request)

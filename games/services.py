@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from games import consistency
 from games.config import normalize_game_config
+from games.confirmation import is_server_confirmed
 from games.ingestion import BatchResult, check_open, ingest_for_session
 from games.models import Balloon, Event, GameSession
 from games.schedule import draw_schedule, new_seed
@@ -118,6 +120,26 @@ def _flags(*, session: GameSession, completed: bool = True) -> dict[str, Any]:
     return flags
 
 
+def _reconcile_confirmed(session: GameSession) -> int:
+    """Server mode: the server's own count is the truth for outcome and earnings; count the balloons
+    whose events said otherwise (a script that pumped a balloon to its burst through the server and
+    then sent a collect). The events stay as received; the session is flagged."""
+    reward = Decimal(str(session.config.get("reward_per_pump", 0)))
+    differing = 0
+    for balloon in Balloon.objects.filter(session=session):
+        confirmed = balloon.confirmed_outcome or Balloon.Outcome.PENDING
+        if (balloon.outcome, balloon.pumps) == (confirmed, balloon.confirmed_pumps) or (
+            confirmed == Balloon.Outcome.PENDING and balloon.outcome == Balloon.Outcome.PENDING
+        ):
+            continue
+        differing += 1
+        earnings = reward * balloon.confirmed_pumps if confirmed == Balloon.Outcome.CASHED else Decimal(0)
+        Balloon.objects.filter(pk=balloon.pk).update(
+            outcome=confirmed, pumps=balloon.confirmed_pumps, earnings=earnings
+        )
+    return differing
+
+
 def session_complete(*, session: GameSession) -> GameSession:
     """Close the session (idempotent) and, once committed, announce it for metrics and traits."""
     with transaction.atomic():
@@ -135,7 +157,10 @@ def session_complete(*, session: GameSession) -> GameSession:
             )
         session.status = GameSession.Status.COMPLETED
         session.completed_at = timezone.now()
+        unconfirmed = _reconcile_confirmed(session) if is_server_confirmed(session.config) else 0
         session.quality_flags = _flags(session=session, completed=True)
+        if unconfirmed:
+            session.quality_flags["unconfirmed_play"] = {"balloons": unconfirmed}
         session.save(update_fields=["status", "completed_at", "quality_flags"])
         transaction.on_commit(lambda: session_completed.send(sender=GameSession, session=session))
     return session

@@ -83,7 +83,7 @@ class ParticipantTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request: Request) -> tuple[ParticipantPrincipal, ParticipantToken] | None:
         header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header and header.split()[0] != KEYWORD:
+        if header and header.split()[:1] != [KEYWORD]:
             return None  # another scheme (e.g. a researcher's Token): not ours to judge
         token, where = token_from_request(request._request)
         if token is None:

@@ -80,11 +80,16 @@ def participant_enrol(*, external_id: str | None = None) -> Participant:
 
 
 def participant_holds_external_id(*, participant: Participant, external_id: str) -> bool:
-    """True when ``participant`` is the one whose blind index the (normalised) id gives."""
-    if participant.external_id_index is None:
-        return False
-    index = crypto.blind_index(keyring.index_key(), normalized_external_id(external_id))
-    return participant.external_id_index == index
+    """True when ``participant`` enrolled with this (normalised, case-folded) id.
+
+    The first participant of an id holds its blind index; a duplicate enrolment holds only the
+    encrypted id, which is opened to compare (the browser already proved it is this participant).
+    """
+    cleaned = normalized_external_id(external_id)
+    if participant.external_id_index is not None:
+        return participant.external_id_index == crypto.blind_index(keyring.index_key(), cleaned)
+    stored = participant_external_id(participant=participant) if participant.external_id_ciphertext else None
+    return stored is not None and stored.casefold() == cleaned.casefold()
 
 
 def participant_external_id(*, participant: Participant) -> str | None:

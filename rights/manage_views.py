@@ -14,6 +14,7 @@ from rights import services
 from rights.forms import RejectForm
 from rights.models import DeletionRequest
 from rights.selectors import deletion_requests_list, rights_settings_get
+from tenants.credentials import require_recent_login
 from tenants.permissions import StudyPageMixin
 
 
@@ -49,6 +50,7 @@ class DeletionRequestsPage(StudyPageMixin, View):
                 services.deletion_request_verify(request=row, user=request.user)
                 messages.success(request, "Verified.")
             elif action == "execute":
+                require_recent_login(request)  # as the API: a login within 15 minutes (#18 finding 4)
                 services.deletion_request_schedule_execution(request=row, user=request.user)
                 messages.success(request, "Execution queued.")
             elif action == "reject":

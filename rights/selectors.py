@@ -95,6 +95,19 @@ def participant_data(*, participant: Participant, external_id: str | None) -> di
     for session in sessions:
         session["balloons"] = _rows("games.Balloon", ("index",), session_id=session["id"])
         session["events"] = _rows("games.Event", ("seq", "id"), session_id=session["id"])
+        if session.get("status") == "in_progress":
+            # A game still being played keeps its schedule to itself: the seed, the schedule and the
+            # explosion points would let a script play it perfectly (#18 finding 5). They are in the
+            # download once the session ends.
+            session.pop("seed", None)
+            session.pop("schedule", None)
+            for balloon in session["balloons"]:
+                balloon.pop("explosion_point", None)
+                balloon.pop("violations", None)  # counts against the schedule bound its points
+            if isinstance(session.get("quality_flags"), dict):
+                session["quality_flags"].pop("schedule_violations", None)
+            for event in session["events"]:
+                event.pop("flags", None)
     return {
         "format": "participant-data/1",
         "generated_at": timezone.now().isoformat(),

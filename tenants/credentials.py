@@ -71,9 +71,9 @@ def _remember_login_time(sender: Any, request: Any, user: Any, **kwargs: Any) ->
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)
-def _note_credential_change(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if instance.pk is None:
-        return
+def _note_credential_change(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if instance.pk is None or (update_fields is not None and not {"password", "is_active"} & set(update_fields)):
+        return  # e.g. last_login: a stale copy of the row must not count as a change
     before = get_user_model().objects.filter(pk=instance.pk).values("password", "is_active").first()
     instance._credentials_changed = before is not None and (
         before["password"] != instance.password or (before["is_active"] and not instance.is_active)

@@ -201,7 +201,14 @@ def flag_reasons(values: dict[str, Any], quality_flags: dict[str, Any]) -> list[
         reasons.append("no_finished_balloon")
     if values.get("n_unfinished"):
         reasons.append("unfinished_balloons")
-    for name in ("schedule_violations", "seq_gaps", "seq_repeated", "rejected_events", "tracks_hidden_schedule"):
+    for name in (
+        "schedule_violations",
+        "seq_gaps",
+        "seq_repeated",
+        "rejected_events",
+        "tracks_hidden_schedule",
+        "unconfirmed_play",
+    ):
         if quality_flags.get(name):
             reasons.append(name)
     return reasons

@@ -143,3 +143,21 @@ def test_the_compliance_officer_exports_the_checkpoints_and_a_manager_cannot(alp
     body = export.json()
     assert body["schema"] == alpha.schema_name and body["checkpoints"] and body["public_key"]
     assert api_client_for(cast["manager"], alpha.domain_name).get("/api/v1/audit/checkpoints/").status_code == 403
+
+
+def test_overlapping_and_partial_exports_verify_an_intact_chain(trail, tmp_path):
+    """Every export holds every checkpoint so far; several kept files, or a later part, are fine."""
+    checkpoint_create()
+    older = checkpoints_export()
+    _entries(2)
+    checkpoint_create()
+    newer = checkpoints_export()
+    partial = {**newer, "checkpoints": newer["checkpoints"][1:]}
+    files = []
+    for name, data in (("older", older), ("newer", newer), ("partial", partial)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(data))
+        files += ["--checkpoints", str(path)]
+    call_command("verify_audit", "--study", "alpha", *files)  # raises CommandError when broken
+    gap = {**newer, "checkpoints": [newer["checkpoints"][0], {**newer["checkpoints"][1], "number": 3}]}
+    assert checkpoint_problems(gap["checkpoints"])  # a renumbered checkpoint no longer verifies

@@ -207,3 +207,21 @@ def test_a_study_that_is_not_recruiting_says_so(alpha, browser):
 def test_without_a_published_document_the_page_says_the_study_is_not_open(browser):
     response = browser.get("/")
     assert response.status_code == 200 and "not open yet" in response.content.decode()
+
+
+def test_a_duplicate_enrolment_is_recognised_in_its_own_browser_again(alpha):
+    """Review of #18 finding 1: a duplicate holds no blind index; its own browser must still be it."""
+    publish(alpha)
+    first = Client(HTTP_HOST=alpha.domain_name, enforce_csrf_checks=True)
+    _agree(first, first.get(f"/?PROLIFIC_PID={PANEL_ID}").content.decode())
+    second = Client(HTTP_HOST=alpha.domain_name, enforce_csrf_checks=True)
+    _agree(second, second.get(f"/?PROLIFIC_PID={PANEL_ID}").content.decode())
+    publish(alpha, version="2.0")  # a new version that must be agreed to: back through the panel link
+    with tenant_context(alpha):
+        from consent.services import consent_settings_update
+
+        consent_settings_update(require_reconsent=True)
+    page = second.get(f"/?PROLIFIC_PID={PANEL_ID}").content.decode()
+    assert _agree(second, page).status_code == 303
+    with tenant_context(alpha):
+        assert Participant.objects.count() == 2  # the duplicate re-consented as itself, nobody new

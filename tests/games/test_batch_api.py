@@ -61,6 +61,7 @@ def test_the_cookie_works_only_with_the_csrf_token(alpha, started):
         ({"HTTP_AUTHORIZATION": "Bearer a b"}, "authentication_failed"),
         ({"HTTP_AUTHORIZATION": "Bearer " + "x" * 300}, "authentication_failed"),
         ({"HTTP_AUTHORIZATION": "Bearer not-a-token"}, "authentication_failed"),
+        ({"HTTP_AUTHORIZATION": "   "}, "not_authenticated"),
     ],
 )
 def test_missing_or_bad_credentials_are_401_with_the_challenge(alpha, started, headers, code):

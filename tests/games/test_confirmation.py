@@ -112,3 +112,79 @@ def test_resuming_elsewhere_starts_from_the_servers_own_count(alpha, server_game
     progress = gamer.start()["progress"]["balloons"]
     expected = 2 if secret_points(alpha, session)[0] > 2 else 0
     assert (progress[0]["confirmed_pumps"], progress[0]["confirmed_outcome"]) == (expected, "")
+
+
+def test_nothing_of_the_schedule_reaches_the_player_while_they_play(alpha, server_game):
+    """The review found three side doors: the data download, violation counts, the status answer."""
+    gamer, session = server_game
+    point = secret_points(alpha, session)[0]
+    base = f"/api/v1/game/sessions/{session['session_id']}/"
+    pumps = [
+        {
+            "event_id": f"00000000-0000-4000-8000-{n:012d}",
+            "seq": n,
+            "type": "pump",
+            "t": float(n),
+            "client_ts": 1,
+            "balloon": 0,
+            "data": {"pump": n},
+        }
+        for n in range(1, 17)
+    ]  # pumps past every possible point: pump_past_explosion would count 16 - e
+    gamer.send(session["session_id"], pumps)
+    status = gamer.get(base).json()
+    assert "schedule_violations" not in status["quality_flags"]
+    download = gamer.get("/api/v1/me/data/").content.decode()
+    assert '"explosion_point"' not in download and '"schedule"' not in download and '"seed"' not in download
+    assert "pump_past_explosion" not in download
+    assert point >= 1
+
+
+def test_events_that_contradict_the_servers_count_are_flagged_and_not_paid(alpha, server_game):
+    """A script pumps balloon 0 to its burst through the server, then reports a collect one short."""
+    from django_tenants.utils import tenant_context
+
+    from games.models import Balloon
+
+    gamer, session = server_game
+    points = secret_points(alpha, session)
+    for n in range(1, points[0] + 1):
+        confirm(gamer, session, 0, "pump", n)  # the last one pops
+    schedule = [{**b, "explosion_point": p} for b, p in zip(session["balloons"], points, strict=True)]
+    events = simulate_session(schedule, TargetPolicy(target=1, jitter=0), seed=2).events
+    forged = [e for e in events if e.get("balloon") in (None, 0)]
+    if points[0] > 1:  # make balloon 0 a collect at e - 1
+        forged = (
+            [e for e in forged if e["type"] not in ("pump", "cash_out", "pop")]
+            + [
+                {
+                    **events[0],
+                    "event_id": f"00000000-0000-4000-8000-{n:012d}",
+                    "seq": 100 + n,
+                    "type": "pump",
+                    "balloon": 0,
+                    "data": {"pump": n},
+                }
+                for n in range(1, points[0])
+            ]
+            + [
+                {
+                    **events[0],
+                    "event_id": "00000000-0000-4000-8000-000000000999",
+                    "seq": 200,
+                    "type": "cash_out",
+                    "balloon": 0,
+                    "data": {"pumps": points[0] - 1},
+                }
+            ]
+        )
+    assert gamer.send(session["session_id"], forged).status_code == 200
+    assert gamer.post(f"{'/api/v1/game/sessions/'}{session['session_id']}/complete/").status_code == 202
+    with tenant_context(alpha):
+        from games.models import GameSession
+
+        row = GameSession.objects.get(pk=session["session_id"])
+        balloon = Balloon.objects.get(session=row, index=0)
+    if points[0] > 1:
+        assert row.quality_flags["unconfirmed_play"] == {"balloons": 1}
+        assert (balloon.outcome, float(balloon.earnings)) == ("popped", 0.0)

@@ -92,3 +92,35 @@ def test_the_page_holds_no_explosion_point_and_still_pops_at_the_servers(
     assert session.quality_flags.get("schedule_violations") is None
     assert sum(e["type"] == "pop" for e in events) == 1
     context.close()
+
+
+def test_a_page_behind_the_servers_count_catches_up_instead_of_getting_stuck(
+    browser, live_app_server, study, django_db_blocker
+):
+    """The balloon was collected elsewhere (another tab, a reload): the page follows the server."""
+    import json
+
+    token = consent_token(live_app_server, study.slug)
+    base = live_app_server.study_url(study.slug)
+    context = new_context(browser, DESKTOP)
+    context.add_cookies([{"name": "participant_token", "value": token, "url": base, "httpOnly": True}])
+    page = context.new_page()
+    page.goto(f"{base}/play/")
+    wait_until(page, "() => !!(window.rpGame && window.rpGame.state() && window.rpGame.state().balloons)")
+    session, _ = stored_session(django_db_blocker, study)
+    if session.schedule[0]["explosion_point"] == 1:
+        pytest.skip("this schedule's first balloon bursts at the first pump: nothing to collect elsewhere")
+    host = f"{study.slug}.localhost"
+    auth = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    url = f"/api/v1/game/sessions/{session.pk}/confirm/"
+    for action in ("pump", "collect"):
+        body = json.dumps({"balloon": 0, "action": action, "count": 1}).encode()
+        status, _ = live_app_server.request("POST", host, url, body, auth)
+        assert status == 200
+    ready(page, 0)
+    page.locator("#bg-pump").click()  # pump 1 was confirmed elsewhere: answered as the retry it is
+    ready(page, 0)
+    page.locator("#bg-pump").click()  # pump 2: the server says balloon 1 has ended; the page moves on
+    ready(page, 1)
+    expect(page.get_by_text("Balloon 2 of 3")).to_be_visible()
+    context.close()

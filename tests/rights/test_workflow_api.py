@@ -156,3 +156,23 @@ def test_the_manager_page_acts_on_requests(alpha, alpha_client, cast, django_cap
     viewer = api_client_for(None, alpha.domain_name)
     viewer.force_login(cast["viewer"])
     assert viewer.get("/manage/deletion-requests/").status_code == 403
+
+
+def test_the_manager_page_needs_a_recent_login_to_execute(alpha, alpha_client, cast):
+    """As the API (#18 finding 4): an old browser session is asked to sign in again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    person = enrolled(alpha, alpha_client)
+    request_id = alpha_client.post("/api/v1/me/deletion-request/", **person.auth).json()["request_id"]
+    page = api_client_for(None, alpha.domain_name)
+    page.force_login(cast["manager"])
+    page.post("/manage/deletion-requests/", {"request_id": request_id, "action": "verify"})
+    session = page.session
+    session["login_at"] = (timezone.now() - timedelta(minutes=30)).isoformat()
+    session.save()
+    refused = page.post("/manage/deletion-requests/", {"request_id": request_id, "action": "execute"})
+    assert refused.status_code == 403 and b"login within the last 15 minutes" in refused.content
+    with tenant_context(alpha):
+        assert DeletionRequest.objects.get(pk=request_id).status != "executed"

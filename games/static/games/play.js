@@ -139,8 +139,15 @@
       method: "POST", credentials: "same-origin", headers: headers(), body: "{}"
     }).then(function (r) {
       inflight = false;
-      if (r.status === 202 || r.status === 409) { state.completed = true; save(); showDone(); }
-      else { failed(null); }
+      if (r.status === 202) { state.completed = true; save(); showDone(); return; }
+      if (r.status !== 409) { failed(null); return; }
+      return r.json().then(function (body) {
+        if (body.error && body.error.code === "nothing_played") { // nothing the server could keep
+          closed = true; netNote("The game could not be saved: no finished balloon reached the server.");
+          return;
+        }
+        state.completed = true; save(); showDone(); // already completed (a retry) or closed
+      });
     }, function () { inflight = false; failed(null); });
   }
 
@@ -187,6 +194,7 @@
       body: JSON.stringify({ balloon: b.index, action: action, count: count })
     }).then(function (r) {
       if (r.ok) { return r.json().then(function (answer) { ui.net.textContent = ""; done(answer); }); }
+      if (r.status === 409) { return resync(); } // the server's count moved on (a reload, another tab)
       if (r.status >= 400 && r.status < 500 && r.status !== 429) {
         netNote("The game cannot go on (status " + r.status + "). Please reload the page.");
         return;
@@ -196,6 +204,18 @@
       netNote("Waiting for the server to confirm your move…");
       setTimeout(function () { ask(action, count, done); }, 1000);
     });
+  }
+  // Take the server's own count as where the game stands, and go on from there.
+  function resync() {
+    return fetch(boot.sessions_url + state.session_id + "/", { credentials: "same-origin", headers: headers() })
+      .then(function (r) { if (!r.ok) { throw new Error("status " + r.status); } return r.json(); })
+      .then(function (body) {
+        var open = body.progress.balloons.filter(function (b) { return !b.confirmed_outcome; });
+        if (!open.length) { state.current = state.balloons.length; return finish(); }
+        if (open[0].index !== state.current) { state.current = open[0].index; startBalloon(); }
+        state.pumps = open[0].confirmed_pumps || 0; busy = false; setEnabled(true); render(); save();
+        ui.status.textContent = "Balloon " + (state.current + 1) + ", pumps so far " + state.pumps + ".";
+      });
   }
   function pump(input) {
     if (busy || !balloon()) { return; }
