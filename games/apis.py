@@ -6,7 +6,6 @@ ParticipantAPIView; someone else's session is 404, a closed session or a withdra
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +27,7 @@ from games.selectors import session_get_for_participant, session_progress
 from games.services import session_complete, session_open_for, session_start
 from pseudonymization.api_base import ParticipantAPIView
 from research_platform.errors import ApplicationError
-from research_platform.ratelimit import count_hit
+from research_platform.ratelimit import refuse_over_limit
 
 _ERR = OpenApiResponse(description='{"error": {"code", "message", "details"}}')
 
@@ -114,15 +113,12 @@ CLIENT_INFO_MAX_CHARS = 256
 def _count_new_session(participant_id: int) -> None:
     """At most GAME_SESSIONS_PER_HOUR new sessions a participant (resuming the open one is free)."""
     limit = int(getattr(settings, "GAME_SESSIONS_PER_HOUR", 10))
-    window = int(time.time() // 3600)
-    count = count_hit(f"games:starts:{connection.schema_name}:{participant_id}:{window}", timeout=3700)
-    if count is not None and count > limit:  # None: Redis unreachable (fails open, as every limit)
-        raise ApplicationError(
-            "rate_limited",
-            f"At most {limit} new game sessions an hour; retry later.",
-            details={"retry_after": 3600 - int(time.time() % 3600)},
-            status_code=429,
-        )
+    refuse_over_limit(
+        f"games:starts:{connection.schema_name}:{participant_id}",
+        limit=limit,
+        window=3600,
+        message=f"At most {limit} new game sessions an hour; retry later.",
+    )
 
 
 class GameSessionStartApi(ParticipantAPIView):
@@ -180,16 +176,12 @@ session_events_view.cls = GameSessionEventsApi  # type: ignore[attr-defined]
 session_events_view.initkwargs = {}  # type: ignore[attr-defined]
 
 
-ConfirmIn = inline_serializer(
-    "PumpConfirm",
-    {
-        "balloon": serializers.IntegerField(min_value=0, max_value=10000),
-        "action": serializers.ChoiceField(choices=["pump", "collect"]),
-        "count": serializers.IntegerField(
-            min_value=0, max_value=100000, help_text="the pump's number, or pumps banked"
-        ),
-    },
-)
+class ConfirmIn(serializers.Serializer):
+    balloon = serializers.IntegerField(min_value=0, max_value=10000)
+    action = serializers.ChoiceField(choices=["pump", "collect"])
+    count = serializers.IntegerField(min_value=0, max_value=100000, help_text="the pump's number, or pumps banked")
+
+
 ConfirmOut = inline_serializer(
     "PumpConfirmed",
     {
@@ -209,27 +201,19 @@ class GameSessionConfirmApi(_OwnSessionMixin, ParticipantAPIView):
         request=ConfirmIn, responses={200: ConfirmOut, 400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR, 429: _ERR}
     )
     def post(self, request: Request, session_id: Any) -> Response:
-        window = int(time.time() // 60)
-        count = count_hit(f"games:confirm:{connection.schema_name}:{self.participant.pk}:{window}", timeout=70)
-        if count is not None and count > CONFIRMS_PER_MINUTE:
-            raise ApplicationError("rate_limited", "Too many pumps a minute.", status_code=429)
-        body = request.data if isinstance(request.data, dict) else {}
-        errors = {}
-        values = {}
-        for name, top in (("balloon", 10000), ("count", 100000)):
-            value = body.get(name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
-                errors[name] = [f"An integer from 0 to {top}."]
-            values[name] = value
-        if body.get("action") not in ("pump", "collect"):
-            errors["action"] = ["pump or collect"]
-        if errors:
-            raise ApplicationError("invalid", "The request is not valid.", details=errors)
+        refuse_over_limit(
+            f"games:confirm:{connection.schema_name}:{self.participant.pk}",
+            limit=CONFIRMS_PER_MINUTE,
+            window=60,
+            message="Too many pumps a minute; retry later.",
+        )
+        data = ConfirmIn(data=request.data)
+        data.is_valid(raise_exception=True)
         answer = confirm_action(
             session=self.own_session(session_id),
-            balloon_index=values["balloon"],
-            action=body["action"],
-            count=values["count"],
+            balloon_index=data.validated_data["balloon"],
+            action=data.validated_data["action"],
+            count=data.validated_data["count"],
         )
         return Response(answer)
 

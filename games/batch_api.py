@@ -11,7 +11,6 @@ status codes. The DRF class in games/apis.py documents it in the OpenAPI schema 
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import orjson
@@ -26,7 +25,7 @@ from pseudonymization.authentication import KEYWORD, token_from_request
 from pseudonymization.crypto import token_hash
 from research_platform.errors import ApplicationError, error_body
 from research_platform.parsers import TooDeep, UnsafeJSON, loads_bytes
-from research_platform.ratelimit import count_hit
+from research_platform.ratelimit import refuse_over_limit
 
 _AUTH_HEADER = f'{KEYWORD} realm="participant"'
 
@@ -80,21 +79,13 @@ def _admit(request: HttpRequest, participant_id: int) -> None:
             status_code=413,
         )
     limit = int(getattr(settings, "GAME_EVENTS_RATE", 120))
-    if limit <= 0:
-        return
-    # A fixed one-minute window per participant, counted in the shared cache (Redis in production).
-    window = int(time.time() // 60)
-    count = count_hit(f"games:rate:{connection.schema_name}:{participant_id}:{window}", timeout=70)
-    if count is not None and count > limit:  # None: Redis unreachable, events are still taken (fails open)
-        retry_after = 60 - int(time.time() % 60)
-        error = ApplicationError(
-            "rate_limited",
-            f"At most {limit} batches a minute; retry later.",
-            details={"retry_after": retry_after},
-            status_code=429,
+    if limit > 0:  # per participant, counted in the shared cache (Redis in production)
+        refuse_over_limit(
+            f"games:rate:{connection.schema_name}:{participant_id}",
+            limit=limit,
+            window=60,
+            message=f"At most {limit} batches a minute; retry later.",
         )
-        error.retry_after = retry_after  # type: ignore[attr-defined]
-        raise error
 
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -24,7 +24,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from redis.exceptions import RedisError
 
-from research_platform.errors import error_body
+from research_platform.errors import ApplicationError, error_body
 
 logger = logging.getLogger(__name__)
 
@@ -93,16 +93,30 @@ def count_hit(key: str, *, timeout: int) -> int | None:
         return None
 
 
-def consume(rule: str, identity: str, *, now: float | None = None) -> int:
-    """Count one request; return 0 when allowed, else the seconds until the window resets."""
-    limit, window = settings.RATE_LIMITS[rule]
+def window_wait(key: str, *, limit: int, window: int, now: float | None = None) -> int:
+    """Count one hit in ``key``'s fixed window of ``window`` seconds: 0 when within ``limit``, else
+    the seconds until the window resets. The cache unreachable counts as allowed (see count_hit)."""
     now = time.time() if now is None else now
     window_start = int(now // window) * window
-    key = f"rl:{rule}:{_digest(identity)}:{window_start}"
-    count = count_hit(key, timeout=window + 1)
+    count = count_hit(f"{key}:{window_start}", timeout=window + 1)
     if count is None or count <= limit:
         return 0
     return max(1, int(window_start + window - now) + 1)
+
+
+def refuse_over_limit(key: str, *, limit: int, window: int, message: str) -> None:
+    """window_wait for a service or view: over the limit is a 429 ``rate_limited`` with Retry-After."""
+    wait = window_wait(key, limit=limit, window=window)
+    if wait:
+        error = ApplicationError("rate_limited", message, details={"retry_after": wait}, status_code=429)
+        error.retry_after = wait  # type: ignore[attr-defined]  # the handlers turn it into Retry-After
+        raise error
+
+
+def consume(rule: str, identity: str, *, now: float | None = None) -> int:
+    """Count one request; return 0 when allowed, else the seconds until the window resets."""
+    limit, window = settings.RATE_LIMITS[rule]
+    return window_wait(f"rl:{rule}:{_digest(identity)}", limit=limit, window=window, now=now)
 
 
 def _body_field(request: HttpRequest, name: str) -> str:

@@ -51,17 +51,23 @@ def ready(page: Any, index: int) -> None:
     )
 
 
-@pytest.mark.parametrize(("device", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
-def test_the_page_holds_no_explosion_point_and_still_pops_at_the_servers(
-    browser, live_app_server, study, django_db_blocker, device, viewport
-):
-    token = consent_token(live_app_server, study.slug)
-    base = live_app_server.study_url(study.slug)
+def open_game(browser: Any, server: Any, study: Any, viewport: dict[str, int]) -> tuple[str, Any, Any]:
+    """A consenting participant's page on /play/, once the game has its balloons."""
+    token = consent_token(server, study.slug)
+    base = server.study_url(study.slug)
     context = new_context(browser, viewport)
     context.add_cookies([{"name": "participant_token", "value": token, "url": base, "httpOnly": True}])
     page = context.new_page()
     page.goto(f"{base}/play/")
     wait_until(page, "() => !!(window.rpGame && window.rpGame.state() && window.rpGame.state().balloons)")
+    return token, context, page
+
+
+@pytest.mark.parametrize(("device", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_the_page_holds_no_explosion_point_and_still_pops_at_the_servers(
+    browser, live_app_server, study, django_db_blocker, device, viewport
+):
+    _, context, page = open_game(browser, live_app_server, study, viewport)
     assert page.evaluate("window.rpGame.state().balloons.map(b => b.explosion_point)") == [None, None, None]
     session, _ = stored_session(django_db_blocker, study)
     points = [b["explosion_point"] for b in session.schedule]
@@ -100,27 +106,16 @@ def test_a_page_behind_the_servers_count_catches_up_instead_of_getting_stuck(
     """The balloon was collected elsewhere (another tab, a reload): the page follows the server."""
     import json
 
-    token = consent_token(live_app_server, study.slug)
-    base = live_app_server.study_url(study.slug)
-    context = new_context(browser, DESKTOP)
-    context.add_cookies([{"name": "participant_token", "value": token, "url": base, "httpOnly": True}])
-    page = context.new_page()
-    page.goto(f"{base}/play/")
-    wait_until(page, "() => !!(window.rpGame && window.rpGame.state() && window.rpGame.state().balloons)")
+    token, context, page = open_game(browser, live_app_server, study, DESKTOP)
     session, _ = stored_session(django_db_blocker, study)
-    if session.schedule[0]["explosion_point"] == 1:
-        pytest.skip("this schedule's first balloon bursts at the first pump: nothing to collect elsewhere")
     host = f"{study.slug}.localhost"
     auth = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    url = f"/api/v1/game/sessions/{session.pk}/confirm/"
-    for action in ("pump", "collect"):
-        body = json.dumps({"balloon": 0, "action": action, "count": 1}).encode()
-        status, _ = live_app_server.request("POST", host, url, body, auth)
-        assert status == 200
+    # Collected elsewhere before any pump (count 0): whatever the schedule, balloon 1 has ended.
+    body = json.dumps({"balloon": 0, "action": "collect", "count": 0}).encode()
+    status, _ = live_app_server.request("POST", host, f"/api/v1/game/sessions/{session.pk}/confirm/", body, auth)
+    assert status == 200
     ready(page, 0)
-    page.locator("#bg-pump").click()  # pump 1 was confirmed elsewhere: answered as the retry it is
-    ready(page, 0)
-    page.locator("#bg-pump").click()  # pump 2: the server says balloon 1 has ended; the page moves on
+    page.locator("#bg-pump").click()  # the server says balloon 1 has ended (409): the page moves on
     ready(page, 1)
     expect(page.get_by_text("Balloon 2 of 3")).to_be_visible()
     context.close()
