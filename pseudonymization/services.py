@@ -88,6 +88,7 @@ def participant_holds_external_id(*, participant: Participant, external_id: str)
     cleaned = normalized_external_id(external_id)
     if participant.external_id_index is not None:
         return participant.external_id_index == crypto.blind_index(keyring.index_key(), cleaned)
+    # Opened only to compare, never shown or logged: not a re-identification, so not audited as one.
     stored = participant_external_id(participant=participant) if participant.external_id_ciphertext else None
     return stored is not None and stored.casefold() == cleaned.casefold()
 
