@@ -22,12 +22,25 @@ from tenants.models import Study
 from tenants.permissions import StudyAPIView
 
 FILTER_PARAMS = [
-    OpenApiParameter("actor", str, description='"42" or "user:42" (a user id), or a label prefix ("task:")'),
+    OpenApiParameter(
+        "actor",
+        str,
+        description='"42" or "user:42" (a user id), a username (exact, any case), or a label prefix ("task:")',
+    ),
     OpenApiParameter("action", str, description='an action or its prefix, e.g. "membership" or "reidentify"'),
     OpenApiParameter("object", str, description='"app.model", "app.model:pk" or a participant code'),
-    OpenApiParameter("since", str, description="ISO 8601 date or date-time (inclusive)"),
-    OpenApiParameter("until", str, description="ISO 8601 date or date-time (inclusive)"),
+    OpenApiParameter(
+        "since", str, description="ISO 8601 date (whole day) or date-time, inclusive; naive values in the server's zone"
+    ),
+    OpenApiParameter(
+        "until", str, description="ISO 8601 date (whole day) or date-time, inclusive; naive values in the server's zone"
+    ),
     OpenApiParameter("study", str, description="a study slug among those you may audit"),
+    OpenApiParameter(
+        "include_own_queries",
+        bool,
+        description="also list your own audit_query entries (left out by default: every query records one)",
+    ),
     OpenApiParameter("limit", int, description=f"page size, at most {selectors.MAX_LIMIT} (default 100)"),
     OpenApiParameter("offset", int, description="entries to skip"),
 ]
@@ -65,6 +78,8 @@ def auditor_scope(request: Request, f: selectors.AuditFilters) -> tuple[list[Stu
 
 
 def record_query(*, what: str, filters: dict[str, Any], studies: list[Study], count: int | None) -> None:
+    """Record an audit query; ``filters`` must be pseudonymous (AuditFilters.as_dict records a
+    username as the "user:<id>" it names)."""
     audit_access(
         action="audit_query",
         details={
@@ -86,7 +101,7 @@ class PlatformAuditApi(APIView):
 
     @extend_schema(parameters=FILTER_PARAMS, responses={200: PAGE})
     def get(self, request: Request) -> Response:
-        f = selectors.parse_filters(request.query_params)
+        f = selectors.parse_filters(request.query_params, viewer=request.user)
         limit, offset = _paging(request)
         studies, platform_wide = auditor_scope(request, f)
         page = selectors.search(studies, platform_wide, f, limit=limit, offset=offset)
@@ -119,7 +134,7 @@ class StudyAuditApi(StudyAPIView):
 
     @extend_schema(parameters=[p for p in FILTER_PARAMS if p.name != "study"], responses={200: PAGE})
     def get(self, request: Request) -> Response:
-        f = selectors.parse_filters(request.query_params)
+        f = selectors.parse_filters(request.query_params, viewer=request.user)
         limit, offset = _paging(request)
         studies, platform_wide = selectors.scope_for(request.user, f, only=self.study)
         page = selectors.search(studies, platform_wide, f, limit=limit, offset=offset)

@@ -7,11 +7,12 @@ study therefore reads its schema's chain plus the public entries about it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -45,46 +46,90 @@ def covered_studies(user: Any) -> list[Study]:
     return [s for s in studies if "view_audit" in study_perms_of(user, s)]
 
 
+# What an actor label can start with (audit.context): the filter treats other words as usernames.
+LABEL_FORMS = ("user:", "participant:", "task:", "system", "anonymous")
+
+
 @dataclass(frozen=True)
 class AuditFilters:
+    """A search of the trail. ``actor`` is what was typed; the search itself uses ``actor_ids``
+    (a user id, or the accounts a username names) or ``actor_prefix`` (a label prefix)."""
+
     actor: str = ""
     action: str = ""
     obj: str = ""
     since: datetime | None = None
     until: datetime | None = None
     study: str = ""
-    errors: dict[str, str] = field(default_factory=dict)
+    actor_ids: tuple[int, ...] = ()
+    actor_prefix: str = ""
+    # Whose own audit_query entries to leave out (the person searching), unless they ask for them.
+    viewer_id: int | None = None
+    include_own_queries: bool = False
 
     def as_dict(self) -> dict[str, str]:
-        """The filters as given (for the audit_query entry and for links)."""
+        """The filters, pseudonymous, for the audit_query entry: a username is recorded as the
+        "user:<id>" it names, never as typed (nothing identifying in audit payloads)."""
         return {
             k: v
             for k, v in {
-                "actor": self.actor,
+                "actor": self._recorded_actor(),
                 "action": self.action,
                 "object": self.obj,
                 "since": self.since.isoformat() if self.since else "",
                 "until": self.until.isoformat() if self.until else "",
                 "study": self.study,
+                "include_own_queries": "1" if self.include_own_queries else "",
             }.items()
             if v
         }
 
+    def _recorded_actor(self) -> str:
+        if not self.actor:
+            return ""
+        if self.actor_ids:
+            return ",".join(f"user:{pk}" for pk in self.actor_ids)
+        return self.actor_prefix or "(no such user)"
 
-def _parse_moment(value: str, *, end: bool) -> datetime | None:
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise ValueError(value)
+
+def _parse_moment(value: str, *, end: bool) -> datetime:
+    """An ISO date (the whole day, inclusive) or date-time; naive ones are in the server's time zone."""
+    # A plain date first: parse_datetime reads "2025-01-31" as its midnight, which would cut "until" short.
+    day = parse_date(value)
+    if day is not None:
         moment = datetime.combine(day, time.max if end else time.min)
+    else:
+        moment = parse_datetime(value)
+        if moment is None:
+            raise ValueError(value)
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, UTC)
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
     return moment
 
 
-def parse_filters(params: Any) -> AuditFilters:
-    """Read filters from a QueryDict; raise a 400 naming every unreadable one."""
+def _actor_search(actor: str) -> tuple[tuple[int, ...], str]:
+    """(user ids, label prefix) that ``actor`` means: "42" and "user:42" are an id, text with a colon
+    or the start of a label form ("task:", "system") a label prefix, any other word a username
+    (exact, case-insensitive; usernames cannot contain a colon). An unknown username matches nothing."""
+    number = actor.removeprefix("user:")
+    if number.isdigit():
+        return (int(number),), ""
+    if ":" in actor:
+        return (), actor
+    ids = tuple(sorted(get_user_model().objects.filter(username__iexact=actor).values_list("pk", flat=True)))
+    if ids:
+        return ids, ""
+    if any(form.startswith(actor) for form in LABEL_FORMS):
+        return (), actor
+    return (), ""
+
+
+def parse_filters(params: Any, *, viewer: Any = None) -> AuditFilters:
+    """Read filters from a QueryDict; raise a 400 naming every unreadable one.
+
+    ``viewer`` is the person searching: their own audit_query entries are left out unless
+    ``include_own_queries`` is true (each search records one, so they would fill the newest page).
+    """
     errors: dict[str, str] = {}
     moments: dict[str, datetime | None] = {"since": None, "until": None}
     for name in moments:
@@ -93,27 +138,35 @@ def parse_filters(params: Any) -> AuditFilters:
             try:
                 moments[name] = _parse_moment(raw, end=name == "until")
             except ValueError:
-                errors[name] = "Use an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z."
+                errors[name] = "Use a date such as 2025-01-31 (or an ISO 8601 date-time, 2025-01-31T12:00:00Z)."
     if errors:
         raise ApplicationError("invalid_filter", "Some filters could not be read.", details=errors)
+    actor = (params.get("actor") or "").strip()[:120]
+    actor_ids, actor_prefix = _actor_search(actor) if actor else ((), "")
+    include_own = (params.get("include_own_queries") or "").strip().lower() in {"1", "true", "on", "yes"}
     return AuditFilters(
-        actor=(params.get("actor") or "").strip()[:120],
+        actor=actor,
         action=(params.get("action") or "").strip()[:100],
         obj=(params.get("object") or "").strip()[:200],
         since=moments["since"],
         until=moments["until"],
         study=(params.get("study") or "").strip()[:40],
+        actor_ids=actor_ids,
+        actor_prefix=actor_prefix,
+        viewer_id=getattr(viewer, "pk", None) if getattr(viewer, "is_authenticated", False) else None,
+        include_own_queries=include_own,
     )
 
 
 def _filtered(qs: QuerySet[AuditEntry], f: AuditFilters) -> QuerySet[AuditEntry]:
     if f.actor:
-        # "42" or "user:42" = that user (directly or through a task); otherwise a label prefix.
-        number = f.actor.removeprefix("user:")
-        if number.isdigit():
-            qs = qs.filter(actor_id=int(number))
+        # An id matches that user directly or through a task they queued ("user:42 via task:...").
+        if f.actor_ids:
+            qs = qs.filter(actor_id__in=f.actor_ids)
+        elif f.actor_prefix:
+            qs = qs.filter(actor_label__startswith=f.actor_prefix)
         else:
-            qs = qs.filter(actor_label__startswith=f.actor)
+            qs = qs.none()
     if f.action:
         # "membership" matches membership.grant and membership.revoke; "reidentify" matches itself.
         qs = qs.filter(Q(event=f.action) | Q(event__startswith=f.action.rstrip(".") + "."))
@@ -130,6 +183,8 @@ def _filtered(qs: QuerySet[AuditEntry], f: AuditFilters) -> QuerySet[AuditEntry]
         qs = qs.filter(timestamp__gte=f.since)
     if f.until:
         qs = qs.filter(timestamp__lte=f.until)
+    if f.viewer_id is not None and not f.include_own_queries:
+        qs = qs.exclude(event="audit_query", actor_id=f.viewer_id)
     return qs
 
 
@@ -153,7 +208,7 @@ def entry_dict(entry: AuditEntry, chain: str) -> dict[str, Any]:
         "study": entry.study or None,
         "action": entry.event,
         "kind": KINDS.get(entry.action, "event"),
-        "actor": {"id": entry.actor_id, "label": entry.actor_label},
+        "actor": {"id": entry.actor_id, "label": entry.actor_label, "username": None},
         "object": {"type": entry.object_type, "pk": entry.object_pk, "repr": entry.object_repr},
         "changes": entry.changes or {},
         "details": entry.additional_data or {},
@@ -162,6 +217,25 @@ def entry_dict(entry: AuditEntry, chain: str) -> dict[str, Any]:
         "prev_hash": entry.prev_hash,
         "entry_hash": entry.entry_hash,
     }
+
+
+def actor_usernames(ids: Iterable[int | None]) -> dict[int, str]:
+    """Usernames of the accounts behind actor ids, in one query: for showing and searching only,
+    never stored in an entry. Participants are never accounts (their entries carry no actor id,
+    only the pseudonymous label), so nothing here can name a participant."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return {}
+    with schema_context("public"):
+        return dict(get_user_model().objects.filter(pk__in=wanted).values_list("pk", "username"))
+
+
+def with_usernames(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with ``actor.username`` filled in (None for deleted accounts and non-users)."""
+    names = actor_usernames(r["actor"]["id"] for r in rows)
+    for r in rows:
+        r["actor"]["username"] = names.get(r["actor"]["id"])
+    return rows
 
 
 def _chains(studies: list[Study], platform_wide: bool, f: AuditFilters) -> Iterator[tuple[str, str, Q]]:
@@ -184,7 +258,7 @@ def search(studies: list[Study], platform_wide: bool, f: AuditFilters, *, limit:
             total += qs.count()
             rows.extend(entry_dict(e, chain) for e in qs.order_by("-timestamp", "-seq")[:wanted])
     rows.sort(key=lambda r: (r["timestamp"], r["seq"]), reverse=True)
-    page = rows[offset:wanted]
+    page = with_usernames(rows[offset:wanted])
     return {"count": total, "limit": limit, "offset": offset, "results": page}
 
 
@@ -197,7 +271,7 @@ def iter_entries(studies: list[Study], platform_wide: bool, f: AuditFilters) -> 
             last = 0
             while True:
                 # Keyset pages: no open cursor is held across the schema switch of the next chain.
-                batch = [entry_dict(e, chain) for e in qs.filter(seq__gt=last)[:1000]]
+                batch = with_usernames([entry_dict(e, chain) for e in qs.filter(seq__gt=last)[:1000]])
                 if not batch:
                     break
                 last = batch[-1]["seq"]
@@ -211,5 +285,5 @@ def entry_detail(studies: list[Study], platform_wide: bool, chain: str, entry_id
             continue
         with schema_context(schema):
             entry = AuditEntry.objects.filter(condition, pk=entry_id).first()
-            return entry_dict(entry, chain) if entry else None
+            return with_usernames([entry_dict(entry, chain)])[0] if entry else None
     return None

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -25,9 +27,11 @@ from research_platform.errors import ApplicationError
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [
-    "chain", "seq", "timestamp", "study", "action", "kind", "actor_id", "actor_label", "object_type", "object_pk",
-    "object_repr", "changes", "details", "reason", "redacted", "prev_hash", "entry_hash",
+    "chain", "seq", "timestamp", "study", "action", "kind", "actor_id", "actor_label", "actor_username",
+    "object_type", "object_pk", "object_repr", "changes", "details", "reason", "redacted", "prev_hash", "entry_hash",
 ]  # fmt: skip
+FILTER_FIELDS = ("actor", "action", "object", "study", "since", "until")
+_PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _scope(request: HttpRequest, f: selectors.AuditFilters) -> tuple[list, bool]:
@@ -40,36 +44,69 @@ def _scope(request: HttpRequest, f: selectors.AuditFilters) -> tuple[list, bool]
         raise Http404 from exc
 
 
-def _filters(request: HttpRequest) -> tuple[selectors.AuditFilters, dict[str, Any]]:
+def _filters(request: HttpRequest) -> tuple[selectors.AuditFilters | None, dict[str, Any]]:
+    """The filters, or None and the message for each unreadable field."""
     try:
-        return selectors.parse_filters(request.GET), {}
+        return selectors.parse_filters(request.GET, viewer=request.user), {}
     except ApplicationError as exc:
-        return selectors.AuditFilters(), exc.details
+        return None, exc.details
+
+
+def _actor_shown(actor: dict[str, Any]) -> str:
+    """The actor as an officer reads it: the username in place of "user:<id>" (display only)."""
+    label, name = actor["label"], actor["username"]
+    if not name:
+        return label  # participants, tasks, the system, deleted accounts: the stored label
+    own = f"user:{actor['id']}"
+    return name + label[len(own) :] if label.startswith(own) else f"{label} ({name})"
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **row,
+        "actor_shown": _actor_shown(row["actor"]),
+        "when": timezone.localtime(datetime.fromisoformat(row["timestamp"])),
+    }
+
+
+def _console_context(**extra: Any) -> dict[str, Any]:
+    return {"tz_name": timezone.get_default_timezone_name(), **extra}
 
 
 @require_safe  # read-only pages: POST, PUT, DELETE get 405
 @login_required
 def console(request: HttpRequest) -> HttpResponse:
+    typed = {name: (request.GET.get(name) or "").strip() for name in FILTER_FIELDS}
     f, errors = _filters(request)
-    studies, platform_wide = _scope(request, f)
+    studies, platform_wide = _scope(request, f or selectors.AuditFilters(study=typed["study"]))
     try:
         page_no = max(1, int(request.GET.get("page", 1)))
     except ValueError:
         page_no = 1
-    page = selectors.search(studies, platform_wide, f, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
-    record_query(what="console", filters=f.as_dict(), studies=studies, count=page["count"])
+    page = None
+    if f is not None:  # an unreadable filter searches nothing: the officer fixes it first
+        page = selectors.search(studies, platform_wide, f, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+        record_query(what="console", filters=f.as_dict(), studies=studies, count=page["count"])
+        page["results"] = [_shown(r) for r in page["results"]]
     query = request.GET.copy()
     query.pop("page", None)
-    context = {
-        "filters": f.as_dict(),
-        "errors": errors,
-        "studies": selectors.covered_studies(request.user),
-        "platform_wide": platform_wide,
-        "page": page,
-        "page_no": page_no,
-        "has_next": page_no * PAGE_SIZE < page["count"],
-        "query": query.urlencode(),
-    }
+    context = _console_context(
+        nav="console",
+        typed=typed,
+        # An old link's date-time (or a typo) would be blanked by a date picker: show it as text.
+        date_inputs={
+            name: "date" if not typed[name] or _PLAIN_DATE.fullmatch(typed[name]) else "text"
+            for name in ("since", "until")
+        },
+        include_own_queries=bool(f and f.include_own_queries),
+        errors=errors,
+        studies=selectors.covered_studies(request.user),
+        platform_wide=platform_wide,
+        page=page,
+        page_no=page_no,
+        has_next=page is not None and page_no * PAGE_SIZE < page["count"],
+        query=query.urlencode(),
+    )
     return render(request, "audit/console.html", context)
 
 
@@ -87,7 +124,12 @@ def entry_detail(request: HttpRequest, chain: str, entry_id: int) -> HttpRespons
         for name, values in sorted(entry["changes"].items())
         if isinstance(values, list)
     ]
-    context = {"entry": entry, "changes": changes, "details": json.dumps(entry["details"], indent=2, sort_keys=True)}
+    context = _console_context(
+        nav="entry",
+        entry=_shown(entry),
+        changes=changes,
+        details=json.dumps(entry["details"], indent=2, sort_keys=True),
+    )
     return render(request, "audit/entry.html", context)
 
 
@@ -114,6 +156,7 @@ def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
             **r,
             "actor_id": r["actor"]["id"],
             "actor_label": r["actor"]["label"],
+            "actor_username": r["actor"]["username"],
             "object_type": r["object"]["type"],
             "object_pk": r["object"]["pk"],
             "object_repr": r["object"]["repr"],
@@ -125,7 +168,7 @@ def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
 @login_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     f, errors = _filters(request)
-    if errors:
+    if f is None:
         return HttpResponse("Unreadable filters: " + ", ".join(sorted(errors)), status=400, content_type="text/plain")
     studies, platform_wide = _scope(request, f)
     record_query(what="export", filters=f.as_dict(), studies=studies, count=None)
@@ -143,4 +186,5 @@ def chains(request: HttpRequest) -> HttpResponse:
     studies, _ = _scope(request, selectors.AuditFilters())
     results = verify_studies([s.slug for s in studies], include_platform=True)
     record_query(what="verify", filters={}, studies=studies, count=None)
-    return render(request, "audit/chains.html", {"chains": results, "checked_at": timezone.now()})
+    context = _console_context(nav="chains", chains=results, checked_at=timezone.localtime())
+    return render(request, "audit/chains.html", context)
