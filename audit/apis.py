@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -99,7 +99,15 @@ class PlatformAuditApi(APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=FILTER_PARAMS, responses={200: PAGE})
+    @extend_schema(
+        summary="Search audit entries across the studies you audit",
+        parameters=FILTER_PARAMS,
+        responses={
+            200: PAGE,
+            403: OpenApiResponse(description="You hold the compliance role on no study."),
+            404: OpenApiResponse(description="`study` names no study among those you may audit."),
+        },
+    )
     def get(self, request: Request) -> Response:
         f = selectors.parse_filters(request.query_params, viewer=request.user)
         limit, offset = _paging(request)
@@ -116,8 +124,13 @@ class PlatformVerifyApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        summary="Verify the platform's audit chain and those of the studies you audit",
         parameters=[OpenApiParameter("study", str, description="one study slug")],
-        responses={200: inline_serializer("AuditVerify", {"chains": serializers.ListField()})},
+        responses={
+            200: inline_serializer("AuditVerify", {"chains": serializers.ListField()}),
+            403: OpenApiResponse(description="You hold the compliance role on no study."),
+            404: OpenApiResponse(description="`study` names no study among those you may audit."),
+        },
     )
     def get(self, request: Request) -> Response:
         f = selectors.parse_filters({"study": request.query_params.get("study", "")})
@@ -132,7 +145,11 @@ class StudyAuditApi(StudyAPIView):
 
     required_study_perm = "view_audit"
 
-    @extend_schema(parameters=[p for p in FILTER_PARAMS if p.name != "study"], responses={200: PAGE})
+    @extend_schema(
+        summary="Search this study's audit entries",
+        parameters=[p for p in FILTER_PARAMS if p.name != "study"],
+        responses={200: PAGE},
+    )
     def get(self, request: Request) -> Response:
         f = selectors.parse_filters(request.query_params, viewer=request.user)
         limit, offset = _paging(request)
@@ -152,7 +169,10 @@ class StudyCheckpointsApi(StudyAPIView):
 
     required_study_perm = "view_audit"
 
-    @extend_schema(responses={200: inline_serializer("AuditCheckpoints", {"checkpoints": serializers.ListField()})})
+    @extend_schema(
+        summary="Get this study's signed audit checkpoints, to keep outside the platform",
+        responses={200: inline_serializer("AuditCheckpoints", {"checkpoints": serializers.ListField()})},
+    )
     def get(self, request: Request) -> Response:
         from audit.checkpoints import checkpoints_export
 

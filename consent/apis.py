@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -18,6 +18,7 @@ from consent.selectors import consent_document_current
 from consent.services import consent_give, consent_withdraw
 from pseudonymization.api_base import ParticipantAPIView
 from pseudonymization.apis import ParticipantListApi
+from pseudonymization.models import Participant
 from research_platform.errors import ApplicationError
 from research_platform.openapi_extensions import paginated
 
@@ -37,7 +38,10 @@ class CurrentConsentApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: ConsentDocumentOut, 404: OpenApiResponse(description="no published document")})
+    @extend_schema(
+        summary="Get the consent document participants agree to",
+        responses={200: ConsentDocumentOut, 404: OpenApiResponse(description="no published document")},
+    )
     def get(self, request: Request) -> Response:
         document = consent_document_current()
         if document is None:
@@ -76,6 +80,7 @@ class ParticipantCreateApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        summary="Agree to the consent and join the study",
         request=ParticipantCreateIn,
         responses={201: ParticipantCreateOut, 400: None, 409: None},
     )
@@ -108,7 +113,7 @@ class WithdrawApi(ParticipantAPIView):
     require_consent = False  # withdrawing must work even when a new version awaits agreement
     allow_withdrawn = True  # a repeated call answers the same, not an error
 
-    @extend_schema(request=WithdrawIn, responses={200: WithdrawOut, 401: None})
+    @extend_schema(summary="Withdraw your consent", request=WithdrawIn, responses={200: WithdrawOut, 401: None})
     def post(self, request: Request) -> Response:
         data = WithdrawIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -133,16 +138,24 @@ class ParticipantsApi(APIView):
 
     # For the OpenAPI schema only: dispatch() never reaches these.
     @extend_schema(
+        summary="List the study's participants by pseudonymous code",
+        parameters=[OpenApiParameter("status", str, enum=[s.value for s in Participant.Status])],
         responses={
             # The list is paginated (found by the schemathesis run in tests/security).
-            200: paginated("PaginatedParticipantList", ParticipantListApi.OutputSerializer)
+            200: paginated("PaginatedParticipantList", ParticipantListApi.OutputSerializer),
+            # ParticipantListApi's refusals (a StudyAPIView), which this dispatcher cannot show.
+            403: None,
+            404: None,
         },
+        # GET is ParticipantListApi's: a researcher's token or session, not this view's empty list.
+        auth=[{"knoxApiToken": []}, {"cookieAuth": []}],
         operation_id="participants_list",
     )
     def get(self, request: Request) -> Response:  # pragma: no cover
         raise NotImplementedError
 
     @extend_schema(
+        summary="Agree to the consent and join the study",
         request=ParticipantCreateIn,
         responses={201: ParticipantCreateOut, 400: None, 409: None},
         operation_id="participants_create",

@@ -38,11 +38,15 @@ class ConsentDocumentListApi(StudyAPIView):
 
     required_study_perm = {"GET": "view_study", "POST": "manage_consent"}
 
-    @extend_schema(responses={200: DocumentOut(many=True)})
+    @extend_schema(summary="List every version of the consent document", responses={200: DocumentOut(many=True)})
     def get(self, request: Request) -> Response:
         return Response(DocumentOut(consent_documents_list(), many=True).data)
 
-    @extend_schema(request=DocumentDraftIn, responses={201: DocumentOut, 400: None, 409: None})
+    @extend_schema(
+        summary="Draft a new consent document version",
+        request=DocumentDraftIn,
+        responses={201: DocumentOut, 400: None, 409: None},
+    )
     def post(self, request: Request) -> Response:
         data = DocumentDraftIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -61,7 +65,11 @@ class ConsentDocumentPublishApi(StudyAPIView):
 
     required_study_perm = {"POST": "manage_consent"}
 
-    @extend_schema(request=None, responses={200: DocumentOut, 404: None, 409: None})
+    @extend_schema(
+        summary="Publish a draft as the current consent document",
+        request=None,
+        responses={200: DocumentOut, 404: None, 409: None},
+    )
     def post(self, request: Request, version: str) -> Response:
         document = get_object_or_404(ConsentDocument, version=version)
         return Response(DocumentOut(consent_document_publish(document=document)).data)
@@ -79,11 +87,15 @@ class ConsentSettingsApi(StudyAPIView):
 
     required_study_perm = {"GET": "view_study", "PATCH": "manage_consent"}
 
-    @extend_schema(responses={200: SettingsSerializer})
+    @extend_schema(summary="Get the study's consent settings", responses={200: SettingsSerializer})
     def get(self, request: Request) -> Response:
         return Response(SettingsSerializer(consent_settings_get()).data)
 
-    @extend_schema(request=SettingsSerializer, responses={200: SettingsSerializer, 400: None})
+    @extend_schema(
+        summary="Change the study's consent settings",
+        request=SettingsSerializer,
+        responses={200: SettingsSerializer, 400: None},
+    )
     def patch(self, request: Request) -> Response:
         data = SettingsSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)

@@ -50,6 +50,7 @@ class ExportAPI(StudyAPIView):
         return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
+        summary="Download an export of the study's data (streamed)",
         parameters=[OpenApiParameter("format", str, enum=["csv", "balloons", "hbayesdm", "psychds"], required=True)],
         responses={**_FILE_RESPONSES, 400: None},
         description="Streamed export; the `X-Export-Versions` header names the versions it carries.",
@@ -109,11 +110,13 @@ class ExportJobsAPI(StudyAPIView):
 
     required_study_perm = "export_data"
 
-    @extend_schema(operation_id="v1_export_jobs_list", responses={200: ExportJobList})
+    @extend_schema(
+        summary="List the study's export jobs", operation_id="v1_export_jobs_list", responses={200: ExportJobList}
+    )
     def get(self, request: Request) -> Response:
         return Response({"results": ExportJobOutput(export_jobs_list(), many=True).data})
 
-    @extend_schema(request=ExportJobInput, responses={202: ExportJobOutput, 400: None})
+    @extend_schema(summary="Start an export job", request=ExportJobInput, responses={202: ExportJobOutput, 400: None})
     def post(self, request: Request) -> Response:
         export_format = _format_or_400(request.data.get("format") if hasattr(request.data, "get") else None)
         job = export_job_create(acting_user=request.user, export_format=export_format)
@@ -130,7 +133,7 @@ def _job_or_404(job_id: Any) -> ExportJob:
 class ExportJobAPI(StudyAPIView):
     required_study_perm = "export_data"
 
-    @extend_schema(responses={200: ExportJobOutput, 404: None})
+    @extend_schema(summary="Get an export job's status", responses={200: ExportJobOutput, 404: None})
     def get(self, request: Request, job_id: str) -> Response:
         return Response(ExportJobOutput(_job_or_404(job_id)).data)
 
@@ -140,7 +143,7 @@ class ExportJobDownloadAPI(StudyAPIView):
 
     required_study_perm = "export_data"
 
-    @extend_schema(responses={**_FILE_RESPONSES, 404: None, 409: None})
+    @extend_schema(summary="Download an export job's file", responses={**_FILE_RESPONSES, 404: None, 409: None})
     def get(self, request: Request, job_id: str) -> FileResponse:
         from dashboard.exports import FORMATS
 

@@ -125,6 +125,7 @@ class GameSessionStartApi(ParticipantAPIView):
     """POST /api/v1/game/sessions/ — start (201) or resume (200) the participant's game session."""
 
     @extend_schema(
+        summary="Start or resume your game session",
         request=inline_serializer("GameSessionStart", {"client_info": serializers.DictField(required=False)}),
         responses={201: SessionStartOut, 200: SessionStartOut, 401: _ERR, 403: _ERR, 409: _ERR},
     )
@@ -160,7 +161,9 @@ class GameSessionEventsApi(ParticipantAPIView):
     """
 
     @extend_schema(
-        request=BatchIn, responses={200: BatchOut, 400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR, 413: _ERR, 429: _ERR}
+        summary="Send a batch of game events",
+        request=BatchIn,
+        responses={200: BatchOut, 400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR, 413: _ERR, 429: _ERR},
     )
     def post(self, request: Request, session_id: Any) -> HttpResponse:
         return batch_api.session_events(request._request, session_id)
@@ -198,7 +201,9 @@ class GameSessionConfirmApi(_OwnSessionMixin, ParticipantAPIView):
     """POST /api/v1/game/sessions/{id}/confirm/ — the server says whether a pump bursts (server mode)."""
 
     @extend_schema(
-        request=ConfirmIn, responses={200: ConfirmOut, 400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR, 429: _ERR}
+        summary="Ask the server whether a pump bursts the balloon (server mode)",
+        request=ConfirmIn,
+        responses={200: ConfirmOut, 400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR, 429: _ERR},
     )
     def post(self, request: Request, session_id: Any) -> Response:
         refuse_over_limit(
@@ -221,7 +226,11 @@ class GameSessionConfirmApi(_OwnSessionMixin, ParticipantAPIView):
 class GameSessionCompleteApi(_OwnSessionMixin, ParticipantAPIView):
     """POST /api/v1/game/sessions/{id}/complete/ — 202; metrics and traits follow asynchronously."""
 
-    @extend_schema(request=None, responses={202: SessionStatusOut, 401: _ERR, 404: _ERR, 409: _ERR})
+    @extend_schema(
+        summary="Finish your game session",
+        request=None,
+        responses={202: SessionStatusOut, 401: _ERR, 404: _ERR, 409: _ERR},
+    )
     def post(self, request: Request, session_id: Any) -> Response:
         session = session_complete(session=self.own_session(session_id))
         return Response(session_status_body(session), status=status.HTTP_202_ACCEPTED)
@@ -247,7 +256,7 @@ def session_status_body(session: GameSession) -> dict[str, Any]:
 class GameSessionDetailApi(_OwnSessionMixin, ParticipantAPIView):
     """GET /api/v1/game/sessions/{id}/ — status, counts, quality flags and resume state."""
 
-    @extend_schema(responses={200: SessionStatusOut, 401: _ERR, 404: _ERR})
+    @extend_schema(summary="Get your game session's status", responses={200: SessionStatusOut, 401: _ERR, 404: _ERR})
     def get(self, request: Request, session_id: Any) -> Response:
         return Response(session_status_body(self.own_session(session_id)))
 
@@ -258,7 +267,10 @@ class EventSchemaApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: OpenApiResponse(description=f"JSON Schema of {EVENT_SCHEMA_NAME}")})
+    @extend_schema(
+        summary="Get the JSON Schema of game events",
+        responses={200: OpenApiResponse(description=f"JSON Schema of {EVENT_SCHEMA_NAME}")},
+    )
     def get(self, request: Request) -> Response:
         response = Response(load_schema())
         response["X-Schema-Revision"] = SCHEMA_REVISION

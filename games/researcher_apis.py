@@ -76,6 +76,7 @@ class SessionListApi(StudyAPIView):
     required_study_perm = "view_aggregate"
 
     @extend_schema(
+        summary="List the study's game sessions, newest first",
         parameters=[
             OpenApiParameter("participant", str, description="participant code"),
             OpenApiParameter("status", str, enum=[s.value for s in GameSession.Status]),
@@ -100,11 +101,12 @@ class SessionBalloonsApi(StudyAPIView):
     required_study_perm = "view_aggregate"
 
     @extend_schema(
+        summary="Get a session's per-balloon summaries",
         responses={
             200: inline_serializer(
                 "SessionBalloons", {"session_id": serializers.UUIDField(), "results": BalloonSummaryOut(many=True)}
             )
-        }
+        },
     )
     def get(self, request: Request, session_id: Any) -> Response:
         session = _session_or_404(session_id)
@@ -121,7 +123,10 @@ class SessionEventsApi(StudyAPIView):
 
     required_study_perm = "view_raw"
 
-    @extend_schema(responses={200: paginated("PaginatedEventList", EventOut)})
+    @extend_schema(
+        summary="Read a session's raw events in order",
+        responses={200: paginated("PaginatedEventList", EventOut, EventsPagination)},
+    )
     def get(self, request: Request, session_id: Any) -> Response:
         session = _session_or_404(session_id)
         paginator = EventsPagination()

@@ -47,6 +47,7 @@ class ParticipantListApi(StudyAPIView):
         )
 
     @extend_schema(
+        summary="List the study's participants by pseudonymous code",
         parameters=[OpenApiParameter("status", str, enum=[s.value for s in Participant.Status])],
         responses={200: OutputSerializer(many=True)},
     )
@@ -98,7 +99,11 @@ class ReidentifyApi(StudyAPIView):
 
     required_study_perm = {"POST": "reidentify"}
 
-    @extend_schema(request=ReidentifyIn, responses={200: ReidentifyOut, 400: None, 404: None})
+    @extend_schema(
+        summary="Reveal a participant's external id, for a stated reason (audited)",
+        request=ReidentifyIn,
+        responses={200: ReidentifyOut, 400: None, 404: None},
+    )
     def post(self, request: Request, code: str) -> Response:
         require_recent_login(request)
         data = ReidentifyIn(data=request.data)

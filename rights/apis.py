@@ -40,7 +40,10 @@ class MyDataApi(ParticipantAPIView):
     allow_withdrawn = True  # the right of access outlives consent
     require_consent = False
 
-    @extend_schema(responses={200: inline_serializer("ParticipantData", {"format": serializers.CharField()})})
+    @extend_schema(
+        summary="Get everything stored about you",
+        responses={200: inline_serializer("ParticipantData", {"format": serializers.CharField()})},
+    )
     def get(self, request: Request) -> Response:
         data = services.participant_data_read(participant=self.participant, actor=request.user)
         response = _no_store(Response(data))
@@ -55,14 +58,16 @@ class MyDeletionRequestApi(ParticipantAPIView):
     allow_withdrawn = True
     require_consent = False
 
-    @extend_schema(request=None, responses={202: RequestStatusOut, 409: None})
+    @extend_schema(
+        summary="Ask for your data to be deleted", request=None, responses={202: RequestStatusOut, 409: None}
+    )
     def post(self, request: Request) -> Response:
         filed, _ = services.deletion_request_file(
             participant=self.participant, source=DeletionRequest.Source.PARTICIPANT, actor=request.user
         )
         return Response({"request_id": str(filed.pk), "status": filed.status}, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={200: RequestStatusOut, 404: None})
+    @extend_schema(summary="Get the state of your deletion request", responses={200: RequestStatusOut, 404: None})
     def get(self, request: Request) -> Response:
         latest = deletion_request_open(participant=self.participant) or next(
             iter(deletion_requests_of(participant=self.participant)), None
@@ -88,7 +93,7 @@ class DeletionCertificateApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: CertificateOut, 404: None})
+    @extend_schema(summary="Get the certificate of an executed deletion", responses={200: CertificateOut, 404: None})
     def get(self, request: Request, request_id: uuid.UUID) -> Response:
         row = DeletionRequest.objects.filter(pk=request_id, status=DeletionRequest.Status.EXECUTED).first()
         if row is None:
@@ -125,6 +130,7 @@ class DeletionRequestListApi(StudyAPIView):
     required_study_perm = "manage_deletion"
 
     @extend_schema(
+        summary="List the study's deletion requests",
         parameters=[
             OpenApiParameter("status", str, enum=list(DeletionRequest.Status.values)),
             OpenApiParameter("overdue", bool),
@@ -145,7 +151,11 @@ class DeletionRequestListApi(StudyAPIView):
         )
         return paginator.get_paginated_response(DeletionRequestOut(page or [], many=True).data)
 
-    @extend_schema(request=FileOnBehalfIn, responses={201: DeletionRequestOut, 200: DeletionRequestOut, 404: None})
+    @extend_schema(
+        summary="File a deletion request on a participant's behalf",
+        request=FileOnBehalfIn,
+        responses={201: DeletionRequestOut, 200: DeletionRequestOut, 404: None},
+    )
     def post(self, request: Request) -> Response:
         data = FileOnBehalfIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -168,7 +178,7 @@ class DeletionRequestDetailApi(StudyAPIView):
 
     required_study_perm = "manage_deletion"
 
-    @extend_schema(responses={200: DeletionRequestOut, 404: None})
+    @extend_schema(summary="Get a deletion request", responses={200: DeletionRequestOut, 404: None})
     def get(self, request: Request, request_id: uuid.UUID) -> Response:
         row = _request_or_404(request_id)
         return Response({**DeletionRequestOut(row).data, "certificate": row.certificate})
@@ -177,7 +187,11 @@ class DeletionRequestDetailApi(StudyAPIView):
 class DeletionRequestVerifyApi(StudyAPIView):
     required_study_perm = {"POST": "manage_deletion"}
 
-    @extend_schema(request=None, responses={200: DeletionRequestOut, 404: None, 409: None})
+    @extend_schema(
+        summary="Mark a deletion request as verified",
+        request=None,
+        responses={200: DeletionRequestOut, 404: None, 409: None},
+    )
     def post(self, request: Request, request_id: uuid.UUID) -> Response:
         row = services.deletion_request_verify(request=_request_or_404(request_id), user=request.user)
         return Response(DeletionRequestOut(row).data)
@@ -188,7 +202,11 @@ class DeletionRequestExecuteApi(StudyAPIView):
 
     required_study_perm = {"POST": "manage_deletion"}
 
-    @extend_schema(request=None, responses={202: RequestStatusOut, 404: None, 409: None})
+    @extend_schema(
+        summary="Execute a deletion request (queued)",
+        request=None,
+        responses={202: RequestStatusOut, 404: None, 409: None},
+    )
     def post(self, request: Request, request_id: uuid.UUID) -> Response:
         require_recent_login(request)
         row = services.deletion_request_schedule_execution(request=_request_or_404(request_id), user=request.user)
@@ -202,7 +220,11 @@ class RejectIn(serializers.Serializer):
 class DeletionRequestRejectApi(StudyAPIView):
     required_study_perm = {"POST": "manage_deletion"}
 
-    @extend_schema(request=RejectIn, responses={200: DeletionRequestOut, 400: None, 404: None, 409: None})
+    @extend_schema(
+        summary="Reject a deletion request, with a reason",
+        request=RejectIn,
+        responses={200: DeletionRequestOut, 400: None, 404: None, 409: None},
+    )
     def post(self, request: Request, request_id: uuid.UUID) -> Response:
         data = RejectIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -223,11 +245,15 @@ class RightsSettingsApi(StudyAPIView):
 
     required_study_perm = {"GET": "manage_deletion", "PATCH": "change_settings"}
 
-    @extend_schema(responses={200: RightsSettingsSerializer})
+    @extend_schema(summary="Get the study's data-rights settings", responses={200: RightsSettingsSerializer})
     def get(self, request: Request) -> Response:
         return Response(RightsSettingsSerializer(rights_settings_get()).data)
 
-    @extend_schema(request=RightsSettingsSerializer, responses={200: RightsSettingsSerializer, 400: None})
+    @extend_schema(
+        summary="Change the study's data-rights settings",
+        request=RightsSettingsSerializer,
+        responses={200: RightsSettingsSerializer, 400: None},
+    )
     def patch(self, request: Request) -> Response:
         data = RightsSettingsSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -12,7 +12,13 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from knox.settings import knox_settings
@@ -55,6 +61,8 @@ class TokenApi(APIView):
     authentication_classes = [TokenAuthentication]
     throttle_scope = "login"
 
+    # Named: TokenApi and StudyListApi both nest an InputSerializer, one "InputRequest" component otherwise.
+    @extend_schema_serializer(component_name="TokenCredentials")
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=256, trim_whitespace=False)
@@ -63,11 +71,14 @@ class TokenApi(APIView):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
     @extend_schema(
+        summary="Get an API token for a username and password",
         request=InputSerializer,
         responses={
             200: inline_serializer(
                 "TokenOut", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
-            )
+            ),
+            401: OpenApiResponse(description="Username or password is wrong (`invalid_credentials`)."),
+            429: OpenApiResponse(description="Too many failed attempts: the account is locked for a while."),
         },
         auth=[],
     )
@@ -94,6 +105,7 @@ class TokenApi(APIView):
         return Response({"token": token, "expires_at": expires.isoformat(timespec="seconds")})
 
     @extend_schema(
+        summary="Revoke this token (or every token of yours)",
         request=None,
         parameters=[OpenApiParameter("all", bool, description="revoke every token")],
         responses={204: None},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -114,7 +114,10 @@ class MyProfileApi(ParticipantAPIView):
 
     allow_withdrawn = True  # seeing one's own results is a right of access, consent or not
 
-    @extend_schema(responses={200: ProfileOut})
+    @extend_schema(
+        summary="Get your trait profile",
+        responses={200: ProfileOut, 404: OpenApiResponse(description="`not_processed`: no profile yet.")},
+    )
     def get(self, request: Request) -> Response:
         profile = profile_latest(participant=self.participant)
         if profile is None:
@@ -129,7 +132,7 @@ class SessionMetricsApi(StudyAPIView):
 
     required_study_perm = "view_aggregate"
 
-    @extend_schema(responses={200: MetricsOut})
+    @extend_schema(summary="Get a session's metrics and model fits", responses={200: MetricsOut})
     def get(self, request: Request, session_id: uuid.UUID) -> Response:
         metrics = metrics_latest(session=session_id)
         if metrics is None:
@@ -144,7 +147,7 @@ class ParticipantTraitsApi(StudyAPIView):
 
     required_study_perm = "view_aggregate"
 
-    @extend_schema(responses={200: TraitsOut})
+    @extend_schema(summary="Get a participant's trait profiles", responses={200: TraitsOut})
     def get(self, request: Request, code: str) -> Response:
         participant = Participant.objects.filter(participant_code=code).first()
         if participant is None:

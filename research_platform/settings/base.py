@@ -184,6 +184,26 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # No call to the public validator service (CSP would block it anyway).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    # Per-host title, a tag per area (rules keyed on the path), the Error body, limit/offset.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "research_platform.openapi_hooks.postprocess",
+    ],
+    # Each host's schema lists the areas it serves, in this order (research_platform/openapi_hooks.py).
+    "TAGS": [
+        {"name": "auth", "description": "API tokens for the research team: obtain one, revoke it. Any host."},
+        {"name": "studies", "description": "Studies: list, create (platform admins), settings and status."},
+        {"name": "members", "description": "Who holds which role on a study (managers)."},
+        {"name": "consent", "description": "The consent document participants agree to; drafts, versions, settings."},
+        {"name": "participants", "description": "Joining a study, the pseudonymous list, re-identification."},
+        {"name": "game", "description": "The Balloon game, for a participant: sessions and event batches."},
+        {"name": "sessions", "description": "Game sessions for the research team: balloons and raw events."},
+        {"name": "traits", "description": "Metrics, model fits and trait profiles derived from the game."},
+        {"name": "exports", "description": "Data exports: streamed files and background export jobs."},
+        {"name": "my data", "description": "A participant's own data, profile, withdrawal and deletion request."},
+        {"name": "rights", "description": "Deletion requests and certificates, and the study's data-rights settings."},
+        {"name": "audit", "description": "The tamper-evident audit trail and its verification (compliance officers)."},
+    ],
 }
 
 # --- Browser hardening (docs/security.md); production adds HSTS, HTTPS redirect, secure cookies ---
@@ -211,6 +231,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 CSRF_COOKIE_HTTPONLY = False  # the game's script sends it back in a header (Django's advice)
+CSRF_FAILURE_VIEW = "research_platform.error_views.csrf_failure"  # a styled 403, JSON under /api/
 
 # Request size: an event batch of 1,000 events is ~300 KB; 2 MiB leaves room and bounds memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
