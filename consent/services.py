@@ -35,6 +35,37 @@ def consent_document_draft(
     )
 
 
+def _draft_for_change(document: ConsentDocument) -> ConsentDocument:
+    document = ConsentDocument.objects.select_for_update().get(pk=document.pk)
+    if document.status != ConsentDocument.Status.DRAFT:
+        raise ApplicationError(
+            "not_a_draft", "A published version never changes: draft a new version instead.", status_code=409
+        )
+    return document
+
+
+@transaction.atomic
+def consent_document_edit_draft(
+    *, document: ConsentDocument, version: str, title: str, body: str, language: str = "en"
+) -> ConsentDocument:
+    """Change a draft's wording or label; nobody has agreed to a draft, so nothing else changes."""
+    document = _draft_for_change(document)
+    version, title = version.strip(), title.strip()
+    if not version or not title or not body.strip():
+        raise ApplicationError("invalid", "A consent document needs a version label, a title and a body.")
+    if ConsentDocument.objects.filter(version=version).exclude(pk=document.pk).exists():
+        raise ApplicationError("version_taken", f"Consent version '{version}' already exists.", status_code=409)
+    document.version, document.title, document.body, document.language = version, title, body, language
+    document.save(update_fields=["version", "title", "body", "language"])
+    return document
+
+
+@transaction.atomic
+def consent_document_delete_draft(*, document: ConsentDocument) -> None:
+    """Delete a draft (the audit trail keeps its record); published and retired versions stay for good."""
+    _draft_for_change(document).delete()
+
+
 @transaction.atomic
 def consent_document_publish(*, document: ConsentDocument) -> ConsentDocument:
     """Make ``document`` the current version; the previous current version is retired."""

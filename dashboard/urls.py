@@ -2,10 +2,14 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from dashboard import apis, manage_views, views
+from dashboard import apis, manage_views, setup_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/", manage_views.StudySettingsPage.as_view(), name="study-manage"),
+    path("manage/setup/", setup_views.SetupPage.as_view(), name="study-setup"),
+    path("manage/preview/", setup_views.PreviewConsentPage.as_view(), name="study-preview"),
+    path("manage/preview/game/", setup_views.PreviewGamePage.as_view(), name="study-preview-game"),
+    path("manage/preview/done/", setup_views.PreviewDone.as_view(), name="study-preview-done"),
     path("manage/members/", manage_views.MembersPage.as_view(), name="study-manage-members"),
     path("dashboard/", views.DashboardPage.as_view(), name="dashboard-home"),
     path("dashboard/participants/", views.ParticipantsPage.as_view(), name="dashboard-participants"),

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 import audit.urls_platform
+import dashboard.urls_platform
 import tenants.urls_platform
 from research_platform import api_docs
 from research_platform.health import healthz
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     *tenants.urls_platform.urlpatterns,
     *audit.urls_platform.urlpatterns,
+    *dashboard.urls_platform.urlpatterns,
 ]
 
 handler400 = api_docs.handlers["handler400"]

@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 from research_platform.errors import ApplicationError
 from tenants.membership import membership_grant, membership_revoke
 from tenants.models import Study, StudyMembership
-from tenants.permissions import StudyAPIView
+from tenants.permissions import StudyAPIView, can_create_studies
 from tenants.roles import CUSTOM_ROLE, ROLES
-from tenants.services import StudyError, study_create, study_update
+from tenants.services import StudyError, study_create_as_manager, study_update
 
 
 class StudyOutputSerializer(serializers.Serializer):
@@ -35,11 +35,6 @@ class StudyOutputSerializer(serializers.Serializer):
 
 def _raise(exc: StudyError) -> None:
     raise ApplicationError(exc.code, exc.message, details=exc.details) from exc
-
-
-def can_create_studies(user: Any) -> bool:
-    """Platform admins and study administrators (global permission tenants.add_study)."""
-    return bool(user.is_superuser or user.has_perm("tenants.add_study"))
 
 
 class StudyListApi(APIView):
@@ -94,16 +89,15 @@ class StudyListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            study = study_create(
+            study = study_create_as_manager(
+                user=request.user,
                 slug=data.validated_data["slug"],
                 title=data.validated_data["title"],
                 description=data.validated_data["description"],
                 game_config=data.validated_data["game"],
-                created_by=request.user,
             )
         except StudyError as exc:
             _raise(exc)
-        membership_grant(study=study, user=request.user, role="manager", granted_by=request.user, as_creator=True)
         return Response(StudyOutputSerializer(study).data, status=status.HTTP_201_CREATED)
 
 
@@ -120,7 +114,7 @@ class StudyDetailApi(PlatformStudyView):
     class PatchSerializer(serializers.Serializer):
         title = serializers.CharField(max_length=200, required=False)
         description = serializers.CharField(required=False, allow_blank=True)
-        status = serializers.ChoiceField(choices=["draft", "recruiting", "closed"], required=False)
+        status = serializers.ChoiceField(choices=["draft", "piloting", "recruiting", "closed"], required=False)
         game = serializers.JSONField(required=False)
 
     @extend_schema(summary="Get a study's details", responses=StudyOutputSerializer)

@@ -46,6 +46,19 @@ def credentials_revoke_all(*, user_id: int) -> tuple[int, int]:
     return tokens, len(ended)
 
 
+def login_time(request: Any) -> str | None:
+    """When this browser session last signed in with a password (ISO text), if known."""
+    return request.session.get(_LOGIN_AT) if hasattr(request, "session") else None
+
+
+def carry_login_time(request: Any, stamp: str | None) -> None:
+    """After a sign-in hand-off: keep the platform session's password time, not the hand-off's."""
+    if stamp:
+        request.session[_LOGIN_AT] = stamp
+    else:
+        request.session.pop(_LOGIN_AT, None)
+
+
 def require_recent_login(request: Any) -> None:
     """403 ``recent_login_required`` unless the caller logged in (or made its token) within RECENT_LOGIN."""
     now = timezone.now()

@@ -43,6 +43,9 @@ def validate_game_config(value: dict) -> None:
 class Study(TenantMixin):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        # Like Pavlovia's: the link works, and everyone who joins now is marked as a pilot run
+        # (left out of analysis exports and charts unless asked for).
+        PILOTING = "piloting", "Piloting"
         RECRUITING = "recruiting", "Recruiting"
         CLOSED = "closed", "Closed"
         ARCHIVED = "archived", "Archived"
@@ -58,6 +61,8 @@ class Study(TenantMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Set-up checklist: when a member last played the stored-nothing preview of the game to its end.
+    game_checked_at = models.DateTimeField(null=True, blank=True)
 
     # Schemas are created by cloning the migrated template (see services.study_create) and are
     # only dropped through the explicit, confirmed study_delete service.
@@ -114,7 +119,11 @@ class Study(TenantMixin):
 
     @property
     def accepts_participants(self) -> bool:
-        return self.status == self.Status.RECRUITING
+        return self.status in (self.Status.PILOTING, self.Status.RECRUITING)
+
+    @property
+    def is_piloting(self) -> bool:
+        return self.status == self.Status.PILOTING
 
 
 class Domain(DomainMixin):
@@ -151,3 +160,18 @@ class StudyUserObjectPermission(UserObjectPermissionBase):
 
 class StudyGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Study, on_delete=models.CASCADE)
+
+
+class LoginHandoff(models.Model):
+    """A used sign-in hand-off ticket (tenants.handoff): each ticket signs one host in, once.
+
+    Browsers keep a cookie of ``localhost`` to ``localhost`` alone, so a sign-in on the platform host
+    does not reach ``<slug>.localhost``; the platform hands the signed-in user over with a short-lived
+    signed ticket instead. Rows older than the ticket lifetime are useless and are pruned on use.
+    """
+
+    nonce = models.CharField(max_length=32, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"hand-off {self.nonce[:8]}… used {self.used_at:%Y-%m-%d %H:%M:%S}"

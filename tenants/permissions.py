@@ -34,6 +34,11 @@ def study_perms_of(user: Any, study: Study) -> set[str]:
     return {code for code in checker.get_perms(study) if code in STUDY_PERMISSIONS}
 
 
+def can_create_studies(user: Any) -> bool:
+    """Platform admins and study administrators (global permission tenants.add_study)."""
+    return bool(getattr(user, "is_active", False) and (user.is_superuser or user.has_perm("tenants.add_study")))
+
+
 def user_has_study_perm(user: Any, study: Study, codename: str) -> bool:
     return codename in study_perms_of(user, study)
 

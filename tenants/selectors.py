@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
 
-from tenants.models import Study
+from django.db.models import Q, QuerySet
+
+from tenants.models import Study, StudyMembership
 
 
 def study_list() -> QuerySet[Study]:
@@ -13,3 +15,22 @@ def study_list() -> QuerySet[Study]:
 
 def study_get(*, slug: str) -> Study | None:
     return Study.objects.filter(slug=slug).first()
+
+
+def studies_of(user: Any) -> list[tuple[Study, str, frozenset[str]]]:
+    """Studies ``user`` holds any study permission on (all for platform admins), with role and permissions."""
+    from tenants.permissions import study_perms_of
+    from tenants.roles import CUSTOM_ROLE
+
+    roles = dict(StudyMembership.objects.filter(user=user).values_list("study_id", "role"))
+    if user.is_superuser:
+        studies = Study.objects.all()
+    else:
+        studies = Study.objects.filter(Q(studyuserobjectpermission__user=user) | Q(pk__in=list(roles))).distinct()
+    rows = []
+    for study in studies.order_by("-updated_at", "slug"):
+        perms = frozenset(study_perms_of(user, study))
+        if perms:
+            role = roles.get(study.pk) or ("platform admin" if user.is_superuser else CUSTOM_ROLE)
+            rows.append((study, role, perms))
+    return rows

@@ -77,6 +77,24 @@ def study_create(
 
 
 @transaction.atomic
+def study_create_as_manager(*, user: AbstractBaseUser, **fields: Any) -> Study:
+    """A study created from the web (form or API): its creator becomes its manager at once."""
+    from tenants.membership import membership_grant
+
+    study = study_create(created_by=user, **fields)
+    membership_grant(study=study, user=user, role="manager", granted_by=user, as_creator=True)
+    return study
+
+
+def study_mark_game_checked(*, study: Study, user: AbstractBaseUser) -> Study:
+    """A member played the preview of the game to its end (the set-up checklist's "game checked")."""
+    study.game_checked_at = timezone.now()
+    study.save(update_fields=["game_checked_at", "updated_at"])
+    audit_event(action="study.game_checked", obj=study, actor=user, details={"study": study.slug})
+    return study
+
+
+@transaction.atomic
 def study_update(
     *,
     study: Study,
@@ -95,10 +113,12 @@ def study_update(
     if description is not None:
         study.description = description
     if status is not None:
-        allowed = {Study.Status.DRAFT, Study.Status.RECRUITING, Study.Status.CLOSED}
+        allowed = {Study.Status.DRAFT, Study.Status.PILOTING, Study.Status.RECRUITING, Study.Status.CLOSED}
         if status not in allowed:
             raise StudyError(
-                "invalid_status", "Status must be draft, recruiting or closed.", {"status": sorted(allowed)}
+                "invalid_status",
+                "Status must be draft, piloting, recruiting or closed.",
+                {"status": sorted(allowed)},
             )
         study.status = status
     if game_config is not None:

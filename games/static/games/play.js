@@ -27,6 +27,9 @@
   var offset = 0;            // performance.now() + offset = ms since the session started
   var inflight = false, backoff = 0, retryAt = 0, busy = false, lastAction = 0, lastKeyAt = -1e9;
   var device = null, closed = false;
+  // The researchers' preview (/manage/preview/game/): the same game, but nothing leaves the page and
+  // nothing is kept in the browser; only "played to the end" is told to the server.
+  var preview = boot.preview || null;
 
   function uuid4() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
@@ -36,9 +39,11 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
   function save() {
+    if (preview) { return; }
     try { localStorage.setItem(boot.storage_key, JSON.stringify(state)); } catch (e) { /* full or blocked */ }
   }
   function load() {
+    if (preview) { return null; }
     try { return JSON.parse(localStorage.getItem(boot.storage_key) || "null"); } catch (e) { return null; }
   }
   function now() {
@@ -74,6 +79,7 @@
   function eventsUrl() { return boot.sessions_url + state.session_id + "/events/"; }
 
   function flush() {
+    if (preview && state) { state.queue = []; ui.game.dataset.pending = "0"; maybeComplete(); return; }
     if (!state || inflight || closed || !state.queue.length || Date.now() < retryAt) { return; }
     var batch = state.queue.slice(0, MAX_BATCH);
     inflight = true;
@@ -122,7 +128,7 @@
       : "Connection problem: retrying…");
   }
   function flushOnExit() {
-    if (!state || closed || !state.queue.length) { return; }
+    if (preview || !state || closed || !state.queue.length) { return; }
     save(); // the queue stays until acknowledged: whatever this request does, the next visit retries
     try {
       fetch(eventsUrl(), {
@@ -135,6 +141,12 @@
   function maybeComplete() {
     if (!state || !state.finished || state.completed || state.queue.length || inflight || closed) { return; }
     inflight = true;
+    if (preview) {
+      fetch(preview.done_url, { method: "POST", credentials: "same-origin", headers: headers(), body: "{}" })
+        .then(function (r) { inflight = false; if (r.ok) { state.completed = true; showDone(); } else { failed(null); } },
+          function () { inflight = false; failed(null); });
+      return;
+    }
     fetch(boot.sessions_url + state.session_id + "/complete/", {
       method: "POST", credentials: "same-origin", headers: headers(), body: "{}"
     }).then(function (r) {
@@ -436,6 +448,7 @@
     flush();
   }
   function begin() {
+    if (preview) { startFresh(preview.session); return; }
     var saved = load();
     if (saved && saved.session_id) { resumeLocal(saved); return; }
     fetch(boot.sessions_url, { method: "POST", credentials: "same-origin", headers: headers(), body: "{}" })

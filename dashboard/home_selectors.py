@@ -1,0 +1,45 @@
+"""Reads of the platform's front door ("My studies"): each study's live counts from its own schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Max, Q
+
+from tenants.models import Study
+from tenants.selectors import studies_of
+
+
+@dataclass(frozen=True)
+class HomeStudy:
+    """One row of the front door's "My studies"."""
+
+    study: Study
+    role: str
+    perms: frozenset[str]
+    participants: int
+    in_progress: int
+    last_activity: datetime | None
+
+
+def home_studies(user: Any) -> list[HomeStudy]:
+    """"My studies" with each study's live counts, read from its own schema (one query per study)."""
+    from django_tenants.utils import schema_context
+
+    from games.models import GameSession
+    from pseudonymization.models import Participant
+
+    rows = []
+    for study, role, perms in studies_of(user):
+        with schema_context(study.schema_name):
+            participants = Participant.objects.exclude(status=Participant.Status.ERASED).count()
+            sessions = GameSession.objects.aggregate(
+                in_progress=Count("id", filter=Q(status=GameSession.Status.IN_PROGRESS)),
+                last=Max("last_event_at"),
+                started=Max("started_at"),
+            )
+        last = max((t for t in (sessions["last"], sessions["started"]) if t is not None), default=None)
+        rows.append(HomeStudy(study, role, perms, participants, sessions["in_progress"], last))
+    return rows
