@@ -3,6 +3,7 @@ and session replay, and the exports page (analyst and up). Views only gather sel
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -13,7 +14,8 @@ from django.views import View
 
 from dashboard import selectors
 from dashboard.replay import replay_from_events
-from dashboard.svg import bipolar_svg, funnel_svg, histogram_svg, replay_svg
+from dashboard.svg import bipolar_chart, funnel_chart, histogram_chart, replay_chart
+from dashboard.svg_parts import Chart
 from tenants.permissions import StudyPageMixin
 
 PAGE_SIZE = 25
@@ -22,6 +24,11 @@ PAGE_SIZE = 25
 def _safe(svg: str) -> SafeString:
     """Charts come from dashboard/svg.py, which escapes every text it places in the markup."""
     return mark_safe(svg)  # noqa: S308
+
+
+def _figure(chart: Chart) -> Chart:
+    """The chart with its SVG marked safe for the template (dashboard/_chart.html renders the rest)."""
+    return replace(chart, svg=_safe(chart.svg))
 
 
 class _Page(StudyPageMixin, View):
@@ -37,22 +44,28 @@ class DashboardPage(_Page):
         dists = selectors.session_distributions()
         traits = selectors.trait_distributions()
         charts = {
-            "funnel": funnel_svg(funnel, title="Recruitment funnel (participants)"),
-            "adjusted": histogram_svg(
+            "funnel": funnel_chart(funnel, title="Recruitment funnel (participants)"),
+            "adjusted": histogram_chart(
                 dists["adjusted_pumps"],
-                title="Adjusted average pumps per session",
-                x_label="adjusted average pumps (collected balloons)",
+                title="Adjusted average pumps per session (collected balloons)",
+                x_label="adjusted average pumps",
             ),
-            "explosions": histogram_svg(dists["explosions"], title="Explosions per session", x_label="balloons popped"),
+            "explosions": histogram_chart(
+                dists["explosions"],
+                title="Explosions per session",
+                x_label="balloons popped",
+                discrete=True,
+                bins=31,  # one bar per count up to 30 balloons popped
+            ),
         }
         trait_charts = [
-            _safe(
-                histogram_svg(
-                    t["values"],
-                    title=f"{t['label']}: {t['low_pole']} ↔ {t['high_pole']}",
-                    x_label=f"z score (below 0: {t['low_pole']}; above 0: {t['high_pole']})",
-                    y_label="participants",
-                )
+            histogram_chart(
+                t["values"],
+                title=f"{t['label']}: {t['low_pole']} \N{LEFT RIGHT ARROW} {t['high_pole']}",
+                x_label="z score",
+                y_label="participants",
+                z_scores=True,
+                poles=(str(t["low_pole"]), str(t["high_pole"])),
             )
             for t in traits
         ]
@@ -60,8 +73,8 @@ class DashboardPage(_Page):
             request,
             "dashboard.html",
             funnel=funnel,
-            charts={k: _safe(v) for k, v in charts.items()},
-            trait_charts=trait_charts,
+            charts={k: _figure(v) for k, v in charts.items()},
+            trait_charts=[_figure(c) for c in trait_charts],
             in_progress=selectors.sessions_in_progress(),
             flag_counts=selectors.quality_flag_counts(),
             flagged=selectors.flagged_sessions(),
@@ -89,31 +102,41 @@ class ParticipantPage(_Page):
         chosen = next(
             (s for s in sessions if str(s.pk) == request.GET.get("session")), sessions[-1] if sessions else None
         )
-        replay_chart = None
+        replay = None
         if chosen is not None:
-            replay = replay_from_events(session_events(session=chosen))
-            replay_chart = _safe(
-                replay_svg(
-                    replay.balloons,
-                    replay.away,
-                    markers=replay.markers,
+            events = replay_from_events(session_events(session=chosen))
+            replay = _figure(
+                replay_chart(
+                    events.balloons,
+                    events.away,
+                    markers=events.markers,
                     title=f"Session replay: {participant.participant_code}, started {chosen.started_at:%Y-%m-%d %H:%M}",
                 )
             )
         profile = selectors.participant_profile(participant=participant)
+        # The profile's n: the balloons played in the session it was computed from (already annotated).
+        profiled = next((s for s in sessions if profile and s.pk == profile.session_id), None)
+        n_balloons = getattr(profiled, "n_played", None)
         dimensions = []
         for dim in profile.dimensions if profile else []:
             interval = dim.get("z_interval")
+            extra: list[tuple[str, str]] = []
+            if dim.get("percentile") is not None:
+                extra.append(("Percentile of the reference", f"{dim['percentile']:.0f}"))
+            if dim.get("value") is not None:
+                extra.append((f"Indicator: {dim['indicator']}", f"{dim['value']:.2f}"))
             dimensions.append(
                 {
                     **dim,
-                    "chart": _safe(
-                        bipolar_svg(
+                    "chart": _figure(
+                        bipolar_chart(
                             low_pole=dim["low_pole"],
                             high_pole=dim["high_pole"],
                             position=dim.get("z"),
                             interval=tuple(interval) if interval else None,
                             title=dim["label"],
+                            n=n_balloons,
+                            extra_rows=extra,
                         )
                     ),
                 }
@@ -124,7 +147,7 @@ class ParticipantPage(_Page):
             participant=participant,
             sessions=sessions,
             chosen=chosen,
-            replay_chart=replay_chart,
+            replay_chart=replay,
             profile=profile,
             dimensions=dimensions,
         )
