@@ -44,13 +44,3 @@ def panel_links_for(*, url: str, external_id_params: list[str]) -> list[PanelLin
         )
     return links
 
-
-def panel_links(study: object) -> list[PanelLink]:
-    """The panels' links for ``study``, with the parameters read from its own schema."""
-    from django_tenants.utils import schema_context
-
-    from consent.selectors import consent_settings_get
-
-    with schema_context(study.schema_name):  # type: ignore[attr-defined]
-        params = list(consent_settings_get().external_id_params)
-    return panel_links_for(url=study.url, external_id_params=params)  # type: ignore[attr-defined]

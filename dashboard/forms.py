@@ -13,7 +13,7 @@ class StudySettingsForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
             ("draft", "Draft: nobody can join"),
-            ("piloting", "Piloting: the link works; everyone who joins is marked as a pilot run"),
+            ("piloting", "Piloting: the link works, for trying the study with your team"),
             ("recruiting", "Recruiting: the link works for participants"),
             ("closed", "Closed: nobody new can join; data kept"),
         ],

@@ -22,12 +22,14 @@ class HomeStudy:
     participants: int
     in_progress: int
     last_activity: datetime | None
+    external_id_params: list[str]  # the consent settings' panel parameters, for the panels' links
 
 
 def home_studies(user: Any) -> list[HomeStudy]:
     """"My studies" with each study's live counts, read from its own schema (one query per study)."""
     from django_tenants.utils import schema_context
 
+    from consent.selectors import consent_settings_get
     from games.models import GameSession
     from pseudonymization.models import Participant
 
@@ -40,6 +42,7 @@ def home_studies(user: Any) -> list[HomeStudy]:
                 last=Max("last_event_at"),
                 started=Max("started_at"),
             )
+            params = list(consent_settings_get().external_id_params)
         last = max((t for t in (sessions["last"], sessions["started"]) if t is not None), default=None)
-        rows.append(HomeStudy(study, role, perms, participants, sessions["in_progress"], last))
+        rows.append(HomeStudy(study, role, perms, participants, sessions["in_progress"], last, params))
     return rows

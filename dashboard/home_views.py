@@ -4,19 +4,21 @@ study, a study's link and QR code, and the sign-in hand-off to a study host."""
 from __future__ import annotations
 
 import io
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from consent.panels import panel_links
+from consent.panels import panel_links_for
 from dashboard.home_selectors import home_studies
+from research_platform.errors import error_body
 from research_platform.links import study_url
 from tenants import selectors
 from tenants.credentials import login_time
@@ -25,6 +27,32 @@ from tenants.handoff import handoff_issue
 from tenants.models import Study
 from tenants.permissions import can_create_studies, study_perms_of
 from tenants.services import StudyError, study_create_as_manager
+
+
+def signed_in(view: Any) -> Any:
+    """login_required that also knows the researchers' API tokens (Authorization: Token rpk_...).
+
+    A script holding a token gets the same answers as the person in a browser (the QR code, a 404 for a
+    study it has no role on) instead of a redirect to a sign-in form it cannot fill in.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated and request.headers.get("Authorization"):
+            from knox.auth import TokenAuthentication
+            from rest_framework.exceptions import AuthenticationFailed
+            from rest_framework.request import Request
+
+            try:
+                found = TokenAuthentication().authenticate(Request(request))
+            except AuthenticationFailed:
+                found = None
+            if found is None:
+                return JsonResponse(error_body("not_authenticated", "The token is not valid."), status=401)
+            request.user = found[0]
+        return login_required(view)(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _member_study(request: HttpRequest, slug: str) -> tuple[Study, set[str]]:
@@ -42,7 +70,8 @@ def home(request: HttpRequest) -> HttpResponse:
     rows = home_studies(request.user)
     cards = []
     for row in rows:
-        links = panel_links(row.study) if "view_aggregate" in row.perms or "change_settings" in row.perms else None
+        shares = "view_aggregate" in row.perms or "change_settings" in row.perms
+        links = panel_links_for(url=row.study.url, external_id_params=row.external_id_params) if shares else None
         cards.append({"row": row, "panels": links})
     audits = request.user.is_staff or any("view_audit" in r.perms for r in rows)
     context = {
@@ -89,7 +118,7 @@ OPEN_TARGETS = {
 
 
 @require_safe
-@login_required
+@signed_in
 def open_study(request: HttpRequest, slug: str, target: str) -> HttpResponse:
     """Sign the user in on the study host (one-time ticket) and take them to ``target`` there."""
     study, _ = _member_study(request, slug)
@@ -102,7 +131,7 @@ def open_study(request: HttpRequest, slug: str, target: str) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@signed_in
 def study_qr(request: HttpRequest, slug: str) -> HttpResponse:
     """The participant link as a QR code (SVG drawn here by segno; no outside service sees the link)."""
     import segno
@@ -118,7 +147,7 @@ def study_qr(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@signed_in
 def study_poster(request: HttpRequest, slug: str) -> HttpResponse:
     """A printable page: the study's title, its link and the QR code."""
     study, _ = _member_study(request, slug)

@@ -43,8 +43,8 @@ def validate_game_config(value: dict) -> None:
 class Study(TenantMixin):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
-        # Like Pavlovia's: the link works, and everyone who joins now is marked as a pilot run
-        # (left out of analysis exports and charts unless asked for).
+        # Like Pavlovia's piloting: the link works, for the team to try the whole study before
+        # recruiting. Participants who join now are not yet marked apart from later ones (issue #17).
         PILOTING = "piloting", "Piloting"
         RECRUITING = "recruiting", "Recruiting"
         CLOSED = "closed", "Closed"
@@ -112,10 +112,9 @@ class Study(TenantMixin):
 
     @property
     def url(self) -> str:
-        port = settings.PLATFORM_PORT
-        default_port = (settings.PLATFORM_SCHEME == "http" and port == 80) or port == 443
-        suffix = "" if default_port else f":{port}"
-        return f"{settings.PLATFORM_SCHEME}://{self.domain_name}{suffix}/"
+        from research_platform.links import study_url
+
+        return study_url(self.slug, "/")
 
     @property
     def accepts_participants(self) -> bool:
