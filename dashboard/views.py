@@ -113,6 +113,8 @@ class ParticipantPage(_Page):
                     title=f"Session replay: {participant.participant_code}, started {chosen.started_at:%Y-%m-%d %H:%M}",
                 )
             )
+        from traits.wording import basis, basis_rows
+
         profile = selectors.participant_profile(participant=participant)
         # The profile's n: the balloons played in the session it was computed from (already annotated).
         profiled = next((s for s in sessions if profile and s.pk == profile.session_id), None)
@@ -120,14 +122,12 @@ class ParticipantPage(_Page):
         dimensions = []
         for dim in profile.dimensions if profile else []:
             interval = dim.get("z_interval")
-            extra: list[tuple[str, str]] = []
-            if dim.get("percentile") is not None:
-                extra.append(("Percentile of the reference", f"{dim['percentile']:.0f}"))
-            if dim.get("value") is not None:
-                extra.append((f"Indicator: {dim['indicator']}", f"{dim['value']:.2f}"))
+            # Every number with what it stands on: which norm, its n, leave-one-out, or the placeholder.
+            extra = basis_rows(dim)
             dimensions.append(
                 {
                     **dim,
+                    "basis": basis(dim),
                     "chart": _figure(
                         bipolar_chart(
                             low_pole=dim["low_pole"],

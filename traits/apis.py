@@ -23,8 +23,9 @@ from traits.selectors import fits_for_session, metrics_latest, profile_latest, p
 
 # Said wherever a profile is shown: what it is and what it is not (Schmitz et al. 2016).
 PROFILE_NOTICE = (
-    "This profile describes how you played one session of a balloon game, compared with a reference group. "
-    "Neither end of a dimension is better than the other. It is a research measure, not a diagnosis, and it "
+    "This profile describes how you played one session of a balloon game and, where the study has enough "
+    "participants, how that compares with the others. Neither end of a dimension is better than the other. "
+    "It is a research measure, not a diagnosis, and it "
     "must not be used to make decisions about a person."
 )
 
@@ -40,8 +41,9 @@ class ProfileOut(serializers.Serializer):
     computed_at = serializers.DateTimeField()
     dimensions = serializers.ListField(
         child=serializers.DictField(),
-        help_text="key, label, low_pole, high_pole, status, value, z, z_interval, percentile, percentile_interval, "
-        "reference {mean, sd, source}, model_evidence, reason",
+        help_text="key, label, low_pole, high_pole, zero, status, value, value_interval, interval_method, direction, "
+        "facts, z, z_interval, percentile, percentile_interval (null unless placed against a real norm), "
+        "norm {basis, mean, sd, source, percentile_method, n, label, leave_one_out}, model_evidence, reason",
     )
     notice = serializers.CharField()
 

@@ -17,8 +17,13 @@ def _session_id(session: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def study_norms_active() -> StudyNorms | None:
-    return StudyNorms.objects.filter(active=True).order_by("-created_at", "-id").first()
+def study_norms_active(*, version: str | None = None) -> StudyNorms | None:
+    """The active norms of `version`: norms of another mapping version measure other indicators
+    (1.x learning was |slope|), so they never place a profile of this one."""
+    from traits import mapping  # read when called: tests and recomputes may change the version
+
+    version = version or mapping.TRAITS_VERSION
+    return StudyNorms.objects.filter(active=True, traits_version=version).order_by("-created_at", "-id").first()
 
 
 def profile_latest(*, participant: Participant, version: str = TRAITS_VERSION) -> TraitProfile | None:
@@ -32,7 +37,7 @@ def profile_latest(*, participant: Participant, version: str = TRAITS_VERSION) -
     latest = rows.filter(reference="default").order_by("-created_at", "-id").first()
     if latest is None:
         return rows.order_by("-created_at", "-id").first()
-    norms = study_norms_active()
+    norms = study_norms_active(version=version)
     if norms is not None:
         normed = rows.filter(session_id=latest.session_id, reference=norms.label).first()
         if normed is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from pseudonymization.models import Participant
 from research_platform.errors import ApplicationError
 from traits import bart_models, mapping, metrics
 from traits.models import ModelFit, SessionMetrics, StudyNorms, TraitProfile
+from traits.norms import MIN_STUDY_NORMS, Norm, leave_one_out
 from traits.selectors import study_norms_active
 
 EVENT_FIELDS = ("event_id", "seq", "type", "t", "client_ts", "balloon", "data")
@@ -138,10 +139,33 @@ def model_fits_compute(*, data: SessionInput, digest: str | None = None) -> list
     return out
 
 
+def own_norm_values(*, participant: Participant, norms: StudyNorms) -> dict[str, float]:
+    """The participant's own contribution to `norms`: the values of their first processed session.
+
+    The norms were built from each active participant's first default-reference profile of the
+    norms' version (study_norms_compute); the same row gives back the very numbers put in, so
+    leave-one-out removes exactly this person. A participant whose first profile is newer than the
+    norms contributed nothing.
+    """
+    first = (
+        TraitProfile.objects.filter(
+            participant=participant,
+            traits_version=norms.traits_version,
+            reference="default",
+            created_at__lte=norms.created_at,
+        )
+        .order_by("created_at", "id")
+        .values_list("dimensions", flat=True)
+        .first()
+    )
+    return {d["key"]: float(d["value"]) for d in first or [] if d.get("status") == "ok" and d.get("value") is not None}
+
+
 def trait_profile_compute(
     *, data: SessionInput, fits: Sequence[ModelFit], digest: str | None = None, norms: StudyNorms | None = None
 ) -> TraitProfile:
-    """The profile against the default reference, or against `norms` (a second row, same session)."""
+    """The profile without norms (placeholder scale), or against `norms` leaving this person out (a
+    second row, same session)."""
     digest = digest or input_hash(data)
     label = norms.label if norms is not None else "default"
     key = {"session_id": data.session_id, "traits_version": mapping.TRAITS_VERSION, "reference": label}
@@ -152,9 +176,13 @@ def trait_profile_compute(
     # Traits and their model evidence come from the primary colour (the standard 128-pump balloon).
     primary_fits = [f for f in fits if f.color == color]
     fit_dicts = {f.model: f.details for f in primary_fits}
-    reference = mapping.reference_from_json(norms.reference) if norms is not None else None
+    placed: dict[str, Norm] = {}
+    if norms is not None:
+        own = own_norm_values(participant=data.participant, norms=norms)
+        for dim_key, norm in mapping.norms_from_json(norms.reference, label=norms.label).items():
+            placed[dim_key] = leave_one_out(norm, own.get(dim_key))
     # The bootstrap seed comes from the input hash: same events, same intervals, on any machine.
-    profile = mapping.compute_profile(trials, fit_dicts, seed=int(digest[:16], 16), reference=reference)
+    profile = mapping.compute_profile(trials, fit_dicts, seed=int(digest[:16], 16), norms=placed)
     statuses = {d["status"] for d in profile["dimensions"]}
     if statuses == {"ok"}:
         status = TraitProfile.Status.OK
@@ -194,6 +222,45 @@ def session_process(*, data: SessionInput, quality_flags: dict[str, Any] | None 
     return PipelineResult(session_metrics, fits, profile, reasons, study_profile)
 
 
+FINISHED = ("completed", "processed", "flagged")
+
+
+def recompute_current(*, on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Every finished session of the current study through the pipeline at the current versions.
+
+    Rows of other versions stay as they are (they are unique per version); a session already
+    computed at these versions from the same input is found and left alone, so a second run adds
+    nothing. Sessions of withdrawn or erased participants are skipped (issue 8).
+    """
+    from django.db.models import Count
+
+    from games.models import GameSession  # the games app owns sessions
+    from traits.tasks import _load
+
+    ids = list(
+        GameSession.objects.filter(status__in=FINISHED, participant__status=Participant.Status.ACTIVE)
+        .order_by("started_at")
+        .values_list("pk", flat=True)
+    )
+    before = TraitProfile.objects.filter(traits_version=mapping.TRAITS_VERSION).count()
+    for n, session_id in enumerate(ids, 1):
+        session, data = _load(str(session_id))
+        session_process(data=data, quality_flags=dict(session.quality_flags or {}))
+        if on_progress is not None:
+            on_progress(n, len(ids))
+    kept = (
+        TraitProfile.objects.exclude(traits_version=mapping.TRAITS_VERSION)
+        .values_list("traits_version")
+        .annotate(n=Count("id"))
+    )
+    return {
+        "sessions": len(ids),
+        "new": TraitProfile.objects.filter(traits_version=mapping.TRAITS_VERSION).count() - before,
+        "kept": dict(kept),
+        "norms": study_norms_active() is not None,
+    }
+
+
 def flag_reasons(values: dict[str, Any], quality_flags: dict[str, Any]) -> list[str]:
     """Why a researcher should look at this session before using it (empty: nothing to flag)."""
     reasons = []
@@ -215,12 +282,15 @@ def flag_reasons(values: dict[str, Any], quality_flags: dict[str, Any]) -> list[
 
 
 def study_norms_compute() -> StudyNorms:
-    """The study's own reference from its participants' profiles, stored versioned and made active.
+    """The study's own norms from its participants' profiles, stored versioned and made active.
 
-    One value per active participant: their first processed session's indicator against the
-    default reference (first play, before any practice effect of replaying). Needs at least
-    MIN_STUDY_NORMS participants; a dimension with fewer values than that keeps the provisional
-    default. Computing the same norms twice finds the same row (the label is their hash).
+    One value per active participant: their first processed session's indicator (first play,
+    before any practice effect of replaying), from the profiles of the current TRAITS_VERSION.
+    Needs MIN_STUDY_NORMS + 1 participants so that each of them, left out of their own norm, is
+    still compared with MIN_STUDY_NORMS others; a dimension with fewer values than that has no norm
+    (its scores stay on the placeholder scale, without a percentile). The values themselves are
+    stored (not only mean and SD): leave-one-out and empirical percentiles need them. Computing the
+    same norms twice finds the same row (the label is their hash).
     """
     from audit.services import audit_event
 
@@ -234,11 +304,13 @@ def study_norms_compute() -> StudyNorms:
     first: dict[int, list[dict[str, Any]]] = {}
     for participant_id, dimensions in rows:
         first.setdefault(participant_id, dimensions)
-    if len(first) < mapping.MIN_STUDY_NORMS:
+    required = MIN_STUDY_NORMS + 1
+    if len(first) < required:
         raise ApplicationError(
             "not_enough_participants",
-            f"Study norms need at least {mapping.MIN_STUDY_NORMS} participants with a processed session.",
-            details={"participants": len(first), "required": mapping.MIN_STUDY_NORMS},
+            f"Study norms need at least {required} participants with a processed session "
+            f"(each is compared with {MIN_STUDY_NORMS} others).",
+            details={"participants": len(first), "required": required},
             status_code=409,
         )
     values: dict[str, list[float]] = {d.key: [] for d in mapping.DIMENSIONS}
@@ -246,18 +318,21 @@ def study_norms_compute() -> StudyNorms:
         for dim in dimensions:
             if dim.get("status") == "ok" and dim.get("value") is not None and dim["key"] in values:
                 values[dim["key"]].append(float(dim["value"]))
-    source = f"study norms ({mapping.TRAITS_VERSION}): first processed session of each active participant"
-    reference = mapping.reference_from_values(values, source)
-    label = mapping.study_norms_label(reference)
+    source = (
+        f"study norms ({mapping.TRAITS_VERSION}): first processed session of each active participant, "
+        "the person scored left out"
+    )
+    norm_set = mapping.norms_from_values(values, source)
+    label = mapping.study_norms_label(norm_set)
     with transaction.atomic():
         StudyNorms.objects.filter(active=True).exclude(label=label).update(active=False)
         norms, created = StudyNorms.objects.get_or_create(
             label=label,
             defaults={
-                "norms_hash": mapping.reference_hash(reference),
+                "norms_hash": mapping.norms_hash(norm_set),
                 "traits_version": mapping.TRAITS_VERSION,
-                "reference": mapping.reference_to_json(reference),
-                "counts": {key: len(vals) if reference[key].source == source else 0 for key, vals in values.items()},
+                "reference": mapping.norms_to_json(norm_set),
+                "counts": {key: len(vals) if key in norm_set else 0 for key, vals in values.items()},
                 "n_participants": len(first),
             },
         )

@@ -115,3 +115,16 @@ def process_pending() -> int:
     if queued:
         logger.info("traits: %d pending sessions queued", queued)
     return queued
+
+
+@app.task(name="traits.tasks.recompute_study", acks_late=True)
+def recompute_study() -> dict[str, Any]:
+    """Recompute every finished session of the study that queued it at the current versions (old rows kept).
+
+    Queued by `manage.py recompute_traits --queue` inside the study's schema; safe to run twice.
+    """
+    from traits.services import recompute_current
+
+    counts = recompute_current()
+    logger.info("traits: study recomputed", extra=counts)
+    return counts

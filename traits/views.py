@@ -1,9 +1,9 @@
-"""The participant's feedback page (`/results/`): each dimension as a position between its two poles."""
+"""The participant's feedback page (`/results/`): what they did in plain terms, and a place among others
+only where the study has norms for it (traits/wording.py has the rules)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -11,64 +11,67 @@ from django.utils.safestring import mark_safe
 from dashboard.svg import bipolar_svg
 from pseudonymization.pages import consent_required
 from traits.apis import PROFILE_NOTICE
+from traits.norms import MIN_STUDY_NORMS
 from traits.selectors import profile_latest
+from traits.wording import describe, is_placed
+
+__all__ = ["describe", "results_page"]
 
 
-def describe(dimension: dict[str, Any]) -> str:
-    """Where the position lies, in plain words (z within ±0.5 is "in the middle").
+def _bring_up_to_date(participant: object) -> None:
+    """Queue the latest processed session again when it has no profile of the current version yet.
 
-    A lean toward a pole is claimed only when the session's range of likely places (the percentile
-    interval) stays on that side of the middle: "clearly toward" beside "between 0 and 90" said two
-    contradictory things. A range that rounds to one number is said as one number.
+    After a traits version bump a participant's stored profiles are of the old version (kept), and
+    this page shows only the current one; processing is idempotent, so queueing it (at most once a
+    minute per participant) makes the page come back with the new profile instead of waiting for a
+    study-wide recompute.
     """
-    z = dimension.get("z")
-    if z is None:
-        return "We could not place you on this dimension: " + (dimension.get("reason") or "not enough data") + "."
-    interval = dimension.get("percentile_interval")
-    lo, hi = (float(interval[0]), float(interval[1])) if interval else (None, None)
-    spans_middle = lo is not None and hi is not None and lo <= 50 <= hi
-    if -0.5 <= z <= 0.5:
-        where = "in the middle of the reference group"
-    elif spans_middle:
-        where = "with no clear lean toward either end (one session leaves a wide range)"
-    elif z <= -1.0:
-        where = f"clearly toward “{dimension['low_pole']}”"
-    elif z < -0.5:
-        where = f"somewhat toward “{dimension['low_pole']}”"
-    elif z < 1.0:
-        where = f"somewhat toward “{dimension['high_pole']}”"
-    else:
-        where = f"clearly toward “{dimension['high_pole']}”"
-    text = f"You played {where}."
-    if lo is not None and hi is not None:
-        if round(lo) == round(hi):
-            text += f" Your place is about {lo:.0f} of 100."
-        else:
-            text += (
-                f" Given how much one session can vary, your place is likely between {lo:.0f} and {hi:.0f} of 100."
-            )
-    return text
+    from games.models import GameSession
+    from traits.tasks import process_session
+
+    session = (
+        GameSession.objects.filter(participant=participant, status__in=("processed", "flagged"))
+        .order_by("-completed_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if session is not None and cache.add(f"traits:requeue:{session}", 1, timeout=60):
+        process_session.delay(str(session))
 
 
 @consent_required
 def results_page(request: HttpRequest) -> HttpResponse:
-    profile = profile_latest(participant=request.participant)  # type: ignore[attr-defined]
+    participant = request.participant  # type: ignore[attr-defined]
+    profile = profile_latest(participant=participant)
     rows = []
-    if profile is not None:
+    if profile is None:
+        _bring_up_to_date(participant)
+    else:
         for d in profile.dimensions:
-            interval = tuple(d["z_interval"]) if d.get("z_interval") else None
-            svg = bipolar_svg(
-                low_pole=d["low_pole"],
-                high_pole=d["high_pole"],
-                position=d.get("z"),
-                interval=interval,
-                title=d["label"],
-            )
-            rows.append({"d": d, "svg": mark_safe(svg), "text": describe(d)})  # noqa: S308 (escaped by dashboard.svg)
+            svg = None
+            if is_placed(d):
+                interval = tuple(d["z_interval"]) if d.get("z_interval") else None
+                svg = mark_safe(  # noqa: S308 (escaped by dashboard.svg)
+                    bipolar_svg(
+                        low_pole=d["low_pole"],
+                        high_pole=d["high_pole"],
+                        position=d.get("z"),
+                        interval=interval,
+                        title=d["label"],
+                    )
+                )
+            rows.append({"d": d, "svg": svg, "text": describe(d)})
     response = render(
         request,
         "traits/results.html",
-        {"study": request.tenant, "profile": profile, "rows": rows, "notice": PROFILE_NOTICE},  # type: ignore[attr-defined]
+        {
+            "study": request.tenant,  # type: ignore[attr-defined]
+            "profile": profile,
+            "rows": rows,
+            "placed": any(r["svg"] for r in rows),
+            "notice": PROFILE_NOTICE,
+            "min_norms": MIN_STUDY_NORMS,
+        },
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -34,12 +34,13 @@ def test_my_profile_is_404_before_processing_then_shows_versions_and_intervals(a
     assert before.status_code == 404 and before.json()["error"]["code"] == "not_processed"
     processed(alpha, participant)
     body = alpha_client.get("/api/v1/me/profile/", **bearer(token)).json()
-    assert body["versions"]["traits"] == "bart-traits/1.0.0"
+    assert body["versions"]["traits"] == "bart-traits/2.0.0"
     assert body["versions"]["models"] == {"bart_par4": "bart_par4/1.1.0", "bart_ewmv": "bart_ewmv/1.1.0"}
     assert len(body["input_sha256"]) == 64 and "not a diagnosis" in body["notice"]
     risk = body["dimensions"][0]
     assert (risk["low_pole"], risk["high_pole"]) == ("cautious", "risk-seeking")
     assert risk["z_interval"][0] <= risk["z"] <= risk["z_interval"][1]
+    assert risk["percentile"] is None and risk["norm"]["basis"] == "placeholder"  # no norm, no percentile
 
 
 def test_my_profile_needs_a_participant_token(alpha_client):
@@ -74,5 +75,5 @@ def test_participant_traits_show_the_latest_profile_and_the_history(alpha, cast,
     client = api_client_for(cast["analyst"], alpha.domain_name)
     body = client.get(f"/api/v1/participants/{participant.participant_code}/traits/").json()
     assert body["participant_code"] == participant.participant_code
-    assert body["latest"]["versions"]["traits"] == "bart-traits/1.0.0"
+    assert body["latest"]["versions"]["traits"] == "bart-traits/2.0.0"
     assert len(body["history"]) == 1

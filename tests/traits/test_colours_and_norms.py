@@ -77,11 +77,11 @@ def fake_profiles(n, *, risk_values=None):
 
 
 def test_norms_need_enough_participants(in_alpha):
-    fake_profiles(mapping.MIN_STUDY_NORMS - 1)
+    fake_profiles(mapping.MIN_STUDY_NORMS)  # each would be compared with only 29 others
     with pytest.raises(ApplicationError) as refused:
         study_norms_compute()
     assert refused.value.code == "not_enough_participants" and refused.value.status_code == 409
-    assert refused.value.details == {"participants": 29, "required": 30}
+    assert refused.value.details == {"participants": 30, "required": 31}
     assert not StudyNorms.objects.exists()
 
 
@@ -93,34 +93,43 @@ def test_norms_are_the_participants_mean_and_sd_stored_under_their_hash(in_alpha
     kept = values[:-1]
     risk = norms.reference["risk_tolerance"]
     assert risk["mean"] == pytest.approx(np.mean(kept)) and risk["sd"] == pytest.approx(np.std(kept, ddof=1))
+    assert risk["values"] == sorted(kept) and risk["percentile_method"] == "empirical"
     assert norms.counts["risk_tolerance"] == 31 and norms.n_participants == 31 and norms.active
-    # Too few values for the other dimensions: the provisional default stays, and says so.
-    assert norms.counts["decision_pace"] == 0
-    assert norms.reference["decision_pace"]["source"] == mapping.PROVISIONAL
+    # Too few values for the other dimensions: no norm at all (their scores stay in plain terms).
+    assert norms.counts["decision_pace"] == 0 and "decision_pace" not in norms.reference
     assert norms.label == "study-norms-" + norms.norms_hash[:16]
-    assert norms.norms_hash == mapping.reference_hash(mapping.reference_from_json(norms.reference))
+    assert norms.norms_hash == mapping.norms_hash(mapping.norms_from_json(norms.reference))
     assert study_norms_compute().pk == norms.pk and StudyNorms.objects.count() == 1  # same data, same row
     fake_profiles(1, risk_values=[100.0])
     newer = study_norms_compute()
     assert newer.label != norms.label and list(StudyNorms.objects.filter(active=True)) == [newer]
 
 
-def test_the_pipeline_standardizes_against_active_norms_beside_the_default(in_alpha):
-    fake_profiles(mapping.MIN_STUDY_NORMS, risk_values=[float(v) for v in range(30)])
+def test_the_pipeline_places_a_person_against_active_norms_without_themselves(in_alpha):
+    fake_profiles(mapping.MIN_STUDY_NORMS + 1, risk_values=[float(v) for v in range(31)])
     participant = participant_enrol()
     data = simulated_input(participant)
     before = session_process(data=data)
     assert before.study_profile is None and profile_latest(participant=participant) == before.profile
     norms = study_norms_compute()
+    assert norms.n_participants == 32  # the 31 others and this person's first session
     after = session_process(data=data)
-    assert after.profile.pk == before.profile.pk  # the default-reference profile is untouched
+    assert after.profile.pk == before.profile.pk  # the profile without norms is untouched
     normed = after.study_profile
     assert normed.reference == norms.label and before.profile.reference == "default"
     risk, risk_default = normed.dimensions[0], before.profile.dimensions[0]
     assert risk["value"] == risk_default["value"] and risk["value_interval"] == risk_default["value_interval"]
-    ref = norms.reference["risk_tolerance"]
-    assert risk["z"] == pytest.approx((risk["value"] - ref["mean"]) / ref["sd"])
-    assert risk["reference"]["source"].startswith("study norms")
+    # Leave-one-out: the person's own value is not in their norm; the 31 others are.
+    others = [float(v) for v in range(31)]
+    assert risk["norm"]["n"] == 31 and risk["norm"]["leave_one_out"] is True
+    assert risk["norm"]["mean"] == pytest.approx(np.mean(others)) and risk["norm"]["sd"] == pytest.approx(
+        np.std(others, ddof=1)
+    )
+    assert risk["z"] == pytest.approx((risk["value"] - np.mean(others)) / np.std(others, ddof=1))
+    # Adjusted pumps are bounded: an empirical percentile (mid-rank among the others), not a normal one.
+    below = sum(v < risk["value"] for v in others) + 0.5 * sum(v == risk["value"] for v in others)
+    assert risk["norm"]["percentile_method"] == "empirical" and risk["percentile"] == pytest.approx(100 * below / 31)
+    assert risk["norm"]["source"].startswith("study norms") and risk["norm"]["label"] == norms.label
     assert profile_latest(participant=participant) == normed
 
 
@@ -129,7 +138,7 @@ def test_the_command_computes_norms_and_re_standardizes(alpha, django_capture_on
 
     gamer, session_id = play(alpha)
     complete(gamer, session_id, django_capture_on_commit_callbacks)
-    with pytest.raises(CommandError, match="at least 30 participants"):
+    with pytest.raises(CommandError, match="at least 31 participants"):
         call_command("compute_study_norms", "--study", "alpha")
     connection.set_tenant(alpha)
     fake_profiles(mapping.MIN_STUDY_NORMS)
@@ -139,7 +148,7 @@ def test_the_command_computes_norms_and_re_standardizes(alpha, django_capture_on
     connection.set_tenant(alpha)
     norms = StudyNorms.objects.get()
     assert f"{norms.label} active (31 participants)" in out.getvalue()
-    assert "1 sessions at bart-traits/1.0.0, 1 new profiles" in out.getvalue()
+    assert f"1 sessions at {mapping.TRAITS_VERSION}, 1 new profiles" in out.getvalue()
     refs = sorted(TraitProfile.objects.filter(session_id=session_id).values_list("reference", flat=True))
     assert refs == ["default", norms.label]
     connection.set_schema_to_public()

@@ -86,7 +86,7 @@ def test_a_real_worker_turns_a_completed_session_into_a_profile(worker_server, d
         time.sleep(0.5)
     assert status == 200, "no profile appeared within 90 s: see var/test-logs/live-worker-*.log"
     assert profile["session_id"] == session_id
-    assert profile["versions"]["traits"] == "bart-traits/1.0.0"
+    assert profile["versions"]["traits"] == "bart-traits/2.0.0"
     assert profile["dimensions"][0]["status"] == "ok"
 
     from django_tenants.utils import tenant_context

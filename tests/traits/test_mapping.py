@@ -1,4 +1,4 @@
-"""Trait mapping: positions against the reference, intervals, insufficient data, reproducibility."""
+"""Trait mapping: values and their placement, intervals, insufficient data, reproducibility."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from traits.mapping import (
-    DEFAULT_REFERENCE,
     DIMENSIONS,
+    MIN_STUDY_NORMS,
+    PLACEHOLDER,
     TRAITS_VERSION,
-    Reference,
     compute_profile,
-    reference_from_values,
+    norms_from_values,
 )
 from traits.metrics import Trial
 
@@ -28,21 +28,23 @@ def by_key(profile):
     return {d["key"]: d for d in profile["dimensions"]}
 
 
-def test_every_dimension_has_two_poles_and_a_sourced_reference():
+def test_every_dimension_has_two_poles_and_a_sourced_basis():
     profile = compute_profile(trials([30] * 30), seed=1)
-    assert profile["version"] == TRAITS_VERSION
+    assert profile["version"] == TRAITS_VERSION == "bart-traits/2.0.0"
     assert [d["key"] for d in profile["dimensions"]] == [d.key for d in DIMENSIONS]
     for d in profile["dimensions"]:
-        assert d["low_pole"] and d["high_pole"] and d["reference"]["source"]
+        assert d["low_pole"] and d["high_pole"] and d["norm"]["source"]
 
 
-def test_risk_tolerance_is_the_z_score_of_adjusted_pumps():
+def test_without_norms_risk_tolerance_has_a_placeholder_z_but_no_percentile():
     profile = by_key(compute_profile(trials([44, 20] * 15, exploded=set(range(1, 30, 2))), seed=1))
     risk = profile["risk_tolerance"]
     assert risk["value"] == 44.0  # the popped balloon does not count
-    ref = DEFAULT_REFERENCE["risk_tolerance"]
+    ref = PLACEHOLDER["risk_tolerance"]
     assert risk["z"] == pytest.approx((44.0 - ref.mean) / ref.sd)
-    assert 50 < risk["percentile"] < 100
+    assert risk["percentile"] is None and risk["percentile_interval"] is None
+    assert risk["norm"]["basis"] == "placeholder"
+    assert risk["facts"] == {"mean_pumps": 44.0, "max_pumps": 128, "n_collected": 15, "n_balloons": 30}
 
 
 def test_smaller_balloons_are_rescaled_to_the_standard_capacity():
@@ -71,7 +73,7 @@ def test_loss_reaction_and_learning_are_scored_on_a_full_session():
     pumps = [20 + i for i in range(30)]
     profile = by_key(compute_profile(trials(pumps, exploded={3, 9, 15, 21}), seed=1))
     assert profile["reaction_to_loss"]["status"] == "ok"
-    assert profile["learning"]["value"] == pytest.approx(10.0, abs=0.5)  # ~1 pump per balloon, 10 per block
+    assert profile["learning"]["value"] == pytest.approx(10.0, abs=0.5)  # 1 pump per balloon, 10 per 10 balloons
 
 
 def test_model_estimates_are_attached_as_evidence():
@@ -101,10 +103,13 @@ def test_the_same_seed_gives_the_same_profile():
     assert compute_profile(data, seed=9) == compute_profile(data, seed=9)
 
 
-def test_study_norms_replace_the_default_only_with_enough_participants():
-    ref = reference_from_values({"risk_tolerance": [float(v) for v in range(40)], "learning": [1.0, 2.0]}, "study")
-    assert ref["risk_tolerance"] == Reference(19.5, float(np.std(range(40), ddof=1)), "study")
-    assert ref["learning"] == DEFAULT_REFERENCE["learning"]
+def test_study_norms_exist_only_for_dimensions_with_enough_participants():
+    enough = [float(v) for v in range(MIN_STUDY_NORMS + 1)]
+    norms = norms_from_values({"risk_tolerance": enough, "learning": enough[:-1]}, "study")
+    assert set(norms) == {"risk_tolerance"}  # 30 values: a member left out would be compared with 29
+    assert norms["risk_tolerance"].mean == 15.0
+    assert norms["risk_tolerance"].sd == pytest.approx(float(np.std(enough, ddof=1)))
+    assert norms["risk_tolerance"].values == tuple(enough) and norms["risk_tolerance"].method == "empirical"
 
 
 def _pooled_median_row_by_row(balloons, idx):

@@ -17,14 +17,16 @@ def test_a_version_bump_adds_profiles_beside_the_old_ones(alpha, django_capture_
     for _ in range(2):
         gamer, session_id = play(alpha)
         complete(gamer, session_id, django_capture_on_commit_callbacks)
-    monkeypatch.setattr(mapping, "TRAITS_VERSION", "bart-traits/1.1.0")
+    current = mapping.TRAITS_VERSION
+    monkeypatch.setattr(mapping, "TRAITS_VERSION", "bart-traits/9.0.0")
     out, err = io.StringIO(), io.StringIO()
-    call_command("recompute_traits", "--study", "alpha", "--version", "bart-traits/1.1.0", stdout=out, stderr=err)
-    assert "2 sessions at bart-traits/1.1.0, 2 new profiles" in out.getvalue()
+    call_command("recompute_traits", "--study", "alpha", "--version", "bart-traits/9.0.0", stdout=out, stderr=err)
+    assert "2 sessions at bart-traits/9.0.0, 2 new profiles" in out.getvalue()
+    assert f"earlier versions kept (2 of {current})" in out.getvalue()
     assert "2/2 sessions" in err.getvalue()  # the progress bar
     connection.set_tenant(alpha)
     versions = sorted(TraitProfile.objects.values_list("traits_version", flat=True))
-    assert versions == ["bart-traits/1.0.0"] * 2 + ["bart-traits/1.1.0"] * 2
+    assert versions == [current] * 2 + ["bart-traits/9.0.0"] * 2
 
 
 def test_running_it_twice_adds_nothing(alpha, django_capture_on_commit_callbacks):
@@ -32,7 +34,8 @@ def test_running_it_twice_adds_nothing(alpha, django_capture_on_commit_callbacks
     complete(gamer, session_id, django_capture_on_commit_callbacks)
     out = io.StringIO()
     call_command("recompute_traits", "--study", "alpha", "--no-progress", stdout=out)
-    assert "1 sessions at bart-traits/1.0.0, 0 new profiles" in out.getvalue()
+    assert f"1 sessions at {mapping.TRAITS_VERSION}, 0 new profiles" in out.getvalue()
+    assert "No bart-traits/2.0.0 study norms" in out.getvalue()
 
 
 def test_another_version_or_an_unknown_study_is_refused(alpha):

@@ -26,8 +26,12 @@ def test_after_processing_each_dimension_shows_both_poles_and_what_the_profile_i
     response = gamer.client.get("/results/")
     page = response.content.decode()
     assert response["Cache-Control"] == "no-store"
-    for pole in ("cautious", "risk-seeking", "steady", "reactive", "deliberate", "fast", "exploratory", "consistent"):
+    poles = ("cautious", "risk-seeking", "more cautious after a loss", "more daring after a loss", "deliberate", "fast")
+    for pole in (*poles, "exploratory", "consistent", "more cautious over time", "more daring over time"):
         assert pole in page
     assert "Neither end is better" in page and "not a diagnosis" in page
-    assert page.count("<svg") == 5
+    # No norms yet: behaviour in plain terms, no dot against the placeholder, no place out of 100.
+    assert page.count("<svg") == 0 and "of 100" not in page and "reference group" not in page
+    assert "times on average on the balloons you collected; a balloon could take up to 128 pumps" in page
+    assert "does not have enough participants yet" in page
     assert gamer.code not in page  # nothing identifying, not even the pseudonymous code

@@ -2,8 +2,9 @@
 
     manage.py compute_study_norms --study pilot [--recompute]
 
-Needs at least MIN_STUDY_NORMS (30) active participants with a processed session; one value per
-participant (their first session against the default reference). The norms are stored as a
+Needs at least MIN_STUDY_NORMS + 1 (31) active participants with a processed session at the current
+traits version, so that each is compared with 30 others once left out of their own norm; one value
+per participant (their first session). The norms are stored as a
 StudyNorms row named by their hash ("study-norms-<16 hex>"); profiles standardized against them
 record that label in `reference`. `--recompute` then re-standardizes every finished session
 (recompute_traits), keeping the default-reference profiles beside the new ones.
@@ -40,10 +41,15 @@ class Command(BaseCommand):
             except ApplicationError as exc:
                 raise CommandError(f"{exc.message} ({exc.details})") from exc
         self.stdout.write(f"{study.slug}: {norms.label} active ({norms.n_participants} participants)")
-        for key, ref in norms.reference.items():
-            n = norms.counts.get(key, 0)
-            origin = f"n = {n}" if n else "too few values: provisional default kept"
-            self.stdout.write(f"  {key}: mean {ref['mean']:.4g}, sd {ref['sd']:.4g} ({origin})")
+        for key, n in sorted(norms.counts.items()):
+            ref = norms.reference.get(key)
+            if ref is None:
+                self.stdout.write(f"  {key}: too few values ({n}): no norm, scores stay in plain terms")
+                continue
+            method = ref.get("percentile_method")
+            self.stdout.write(
+                f"  {key}: n = {n}, mean {ref['mean']:.4g}, sd {ref['sd']:.4g}, {method} percentiles, leave-one-out"
+            )
         if options["recompute"]:
             call_command("recompute_traits", study=study.slug, no_progress=True, stdout=self.stdout._out)
         else:

@@ -6,7 +6,13 @@ computed with the current versions and the same input are left as they are. When
 active norms (`compute_study_norms`), each session also gets its profile against them, beside the
 default-reference one. Sessions of withdrawn or erased participants are skipped.
 
-    manage.py recompute_traits --study pilot [--version bart-traits/1.0.0]
+    manage.py recompute_traits --study pilot [--version bart-traits/2.0.0] [--queue]
+
+After the 2.0.0 bump (signed learning and reaction to loss, block-bootstrap intervals, norms that
+leave the person out) this adds a 2.0.0 profile beside each stored 1.x profile, which stays as it
+was. Norms are per version: 1.x norms never place a 2.0.0 profile, so a study that had norms runs
+`compute_study_norms --recompute` afterwards. `--queue` hands the work to a Celery worker
+(traits.tasks.recompute_study) instead of doing it in this process.
 """
 
 from __future__ import annotations
@@ -20,10 +26,7 @@ from django_tenants.utils import tenant_context
 
 from tenants.models import Study
 from traits import mapping
-from traits.models import TraitProfile
-from traits.services import session_process
-
-FINISHED = ("completed", "processed", "flagged")
+from traits.services import recompute_current
 
 
 def progress(stream: OutputWrapper, done: int, total: int, started: float, width: int = 30) -> None:
@@ -49,6 +52,7 @@ class Command(BaseCommand):
             help=f"the trait-mapping version to compute; this code computes {mapping.TRAITS_VERSION}",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
+        parser.add_argument("--queue", action="store_true", help="run it on a Celery worker (in the study's schema)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["version"] != mapping.TRAITS_VERSION:
@@ -59,28 +63,32 @@ class Command(BaseCommand):
         study = Study.objects.filter(slug=options["study"]).first()
         if study is None or study.schema_name == "public":
             raise CommandError(f"No study {options['study']!r}.")
-        from games.models import GameSession  # the games app owns sessions; imported when the command runs
-        from traits.tasks import _load
+        if options["queue"]:
+            from traits.tasks import recompute_study
 
+            with tenant_context(study):  # the task's header carries this schema to the worker
+                result = recompute_study.delay()
+            self.stdout.write(f"{study.slug}: recompute at {mapping.TRAITS_VERSION} queued (task {result.id}).")
+            return
         stream = self.stderr if not options["no_progress"] else None
+        started = time.monotonic()
         with tenant_context(study):
-            ids = list(
-                # Withdrawn or erased participants' sessions are never (re)processed (issue 8).
-                GameSession.objects.filter(status__in=FINISHED, participant__status="active")
-                .order_by("started_at")
-                .values_list("pk", flat=True)
-            )
-            before = TraitProfile.objects.filter(traits_version=mapping.TRAITS_VERSION).count()
-            started = time.monotonic()
-            for n, session_id in enumerate(ids, 1):
-                session, data = _load(str(session_id))
-                session_process(data=data, quality_flags=dict(session.quality_flags or {}))
+
+            def tick(done: int, total: int) -> None:
                 if stream is not None:
-                    progress(stream, n, len(ids), started)
+                    progress(stream, done, total, started)
+
+            counts = recompute_current(on_progress=tick)
             if stream is not None:
                 stream.write("")
-            new = TraitProfile.objects.filter(traits_version=mapping.TRAITS_VERSION).count() - before
+        kept = ", ".join(f"{n} of {v}" for v, n in sorted(counts["kept"].items())) or "none"
         self.stdout.write(
-            f"{study.slug}: {len(ids)} sessions at {mapping.TRAITS_VERSION}, {new} new profiles "
-            f"({time.monotonic() - started:.1f} s); earlier versions kept."
+            f"{study.slug}: {counts['sessions']} sessions at {mapping.TRAITS_VERSION}, {counts['new']} new profiles "
+            f"({time.monotonic() - started:.1f} s); earlier versions kept ({kept})."
         )
+        if not counts["norms"]:
+            self.stdout.write(
+                f"No {mapping.TRAITS_VERSION} study norms: participants see their behaviour in plain terms only. "
+                "Once the study has enough participants: "
+                f"manage.py compute_study_norms --study {study.slug} --recompute"
+            )
