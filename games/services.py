@@ -26,6 +26,7 @@ from games.tracking import FLAG as TRACKING_FLAG
 from games.tracking import FinishedBalloon, schedule_tracking
 from pseudonymization.models import Participant
 from research_platform.errors import ApplicationError
+from tenants.transactions import on_commit_in_this_schema
 
 
 def _study_config() -> dict[str, Any]:
@@ -162,7 +163,7 @@ def session_complete(*, session: GameSession) -> GameSession:
         if unconfirmed:
             session.quality_flags["unconfirmed_play"] = {"balloons": unconfirmed}
         session.save(update_fields=["status", "completed_at", "quality_flags"])
-        transaction.on_commit(lambda: session_completed.send(sender=GameSession, session=session))
+        on_commit_in_this_schema(lambda: session_completed.send(sender=GameSession, session=session))
     return session
 
 

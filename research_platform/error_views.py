@@ -40,7 +40,8 @@ ROLE_LABELS = {
 }
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def wants_json(request: HttpRequest) -> bool:
+    """The API's error shape for /api/ and for clients that ask for JSON; a styled page for the rest."""
     return request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json")
 
 
@@ -49,8 +50,14 @@ def _plain_context() -> dict[str, Any]:
     return dict(links(None))
 
 
+def plain_error_page(template: str, status: int, **context: Any) -> HttpResponse:
+    """An error page rendered from the settings alone: for refusals made before sessions and users
+    exist (a bad Host header, an oversized body, a flood), and when the request itself is suspect."""
+    return HttpResponse(get_template(template).render({**_plain_context(), **context}), status=status)
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(error_body("not_found", "Not found."), status=404)
     # The same words on every host and path: a 404 must not tell whether a study (or a page that
     # a role would open) exists here.
@@ -58,14 +65,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(error_body("permission_denied", "You may not do this."), status=403)
     return render(request, "errors/403.html", forbidden_context(request), status=403)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a form sent without a valid token (a page left open, cookies blocked)."""
-    if _wants_json(request):
+    if wants_json(request):
         body = error_body("csrf_failed", "The CSRF check failed; reload the page and send the form again.")
         return JsonResponse(body, status=403)
     # Only this host's own path goes back into the page (never the Referer), with its leading slashes
@@ -80,14 +87,14 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         from research_platform.hardening import too_large_response
 
         return too_large_response(request)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(error_body("malformed_request", "The request could not be read."), status=400)
     # A 400 is often a request Django will not trust (a bad Host header): no session, no user.
-    return HttpResponse(get_template("errors/400.html").render(_plain_context()), status=400)
+    return plain_error_page("errors/400.html", 400)
 
 
 def server_failure(request: HttpRequest) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
     try:
         return HttpResponseServerError(get_template("errors/500.html").render(_plain_context()))

@@ -1,6 +1,7 @@
 """Request hygiene before any view runs, and the response headers Django does not set itself.
 
-Refused early, with the API's error shape under /api/:
+Refused early, with the API's error shape under /api/ (and for JSON clients) and the styled error
+pages elsewhere:
 - a declared body larger than DATA_UPLOAD_MAX_MEMORY_SIZE -> 413 (bodies without a length are
   cut off by Django while reading, which ``too_large_response`` answers the same way);
 - a NUL character in the path or the query string -> 400 (PostgreSQL cannot compare against it,
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from research_platform.error_views import plain_error_page, wants_json
 from research_platform.errors import error_body
 
 
@@ -23,16 +25,16 @@ def _is_api(request: HttpRequest) -> bool:
 
 def too_large_response(request: HttpRequest) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if _is_api(request):
+    if wants_json(request):
         body = error_body("too_large", "The request body is too large.", {"max_bytes": limit})
         return JsonResponse(body, status=413)
-    return HttpResponse("Request body too large.", status=413, content_type="text/plain; charset=utf-8")
+    return plain_error_page("errors/413.html", 413, max_bytes=limit)
 
 
 def malformed_response(request: HttpRequest, message: str) -> HttpResponse:
-    if _is_api(request):
+    if wants_json(request):
         return JsonResponse(error_body("malformed_request", message), status=400)
-    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    return plain_error_page("errors/400.html", 400)
 
 
 class RequestHygieneMiddleware:

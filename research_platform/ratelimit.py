@@ -3,7 +3,8 @@
 Keys are accounts (hashed usernames), tokens (hashed), external ids (hashed) or a whole study,
 never IP addresses: the platform stores none, not even in its cache. The price is that anonymous
 enrolment can only be limited per study (and per external id); docs/security.md weighs this.
-Over a limit: 429 with ``Retry-After`` and the API's error shape (a short page off the API).
+Over a limit: 429 with ``Retry-After``, in the API's error shape under /api/ (and for JSON clients),
+else the styled error page saying how long to wait.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from redis.exceptions import RedisError
 
+from research_platform.error_views import plain_error_page, wants_json
 from research_platform.errors import ApplicationError, error_body
 
 logger = logging.getLogger(__name__)
@@ -174,17 +176,13 @@ def hits_for(request: HttpRequest) -> list[Hit]:
 
 
 def limited_response(request: HttpRequest, retry_after: int) -> HttpResponse:
-    if request.path_info.startswith("/api/"):
+    if wants_json(request):
         response: HttpResponse = JsonResponse(
             error_body("rate_limited", "Too many requests; slow down.", {"retry_after_seconds": retry_after}),
             status=429,
         )
     else:
-        response = HttpResponse(
-            "Too many requests; please wait a moment and try again.",
-            status=429,
-            content_type="text/plain; charset=utf-8",
-        )
+        response = plain_error_page("errors/429.html", 429, retry_after=retry_after)
     response["Retry-After"] = str(retry_after)
     return response
 

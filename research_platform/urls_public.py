@@ -6,13 +6,14 @@ from django.urls import include, path
 import audit.urls_platform
 import dashboard.urls_platform
 import tenants.urls_platform
-from research_platform import api_docs
+from research_platform import api_docs, site_files
 from research_platform.health import healthz
 
 api_v1 = [*tenants.urls_platform.api_urlpatterns, *audit.urls_platform.api_urlpatterns]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    *site_files.urlpatterns,
     *api_docs.urlpatterns,
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -10,11 +10,17 @@ import pseudonymization.urls
 import rights.urls
 import tenants.urls_study
 import traits.urls
-from research_platform import api_docs
+from research_platform import api_docs, site_files
 from research_platform.health import healthz
 
 _APPS = (
-    tenants.urls_study, consent.urls, pseudonymization.urls, games.urls, traits.urls, audit.urls, dashboard.urls,
+    tenants.urls_study,
+    consent.urls,
+    pseudonymization.urls,
+    games.urls,
+    traits.urls,
+    audit.urls,
+    dashboard.urls,
     rights.urls,
 )
 
@@ -22,6 +28,7 @@ api_v1 = [pattern for module in _APPS for pattern in module.api_urlpatterns]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    *site_files.urlpatterns,
     *api_docs.urlpatterns,
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     *[pattern for module in _APPS for pattern in module.urlpatterns],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
@@ -42,6 +42,18 @@ class MyDataApi(ParticipantAPIView):
 
     @extend_schema(
         summary="Get everything stored about you",
+        parameters=[
+            OpenApiParameter(
+                "download",
+                str,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Any non-empty value (e.g. `1`) adds `Content-Disposition: attachment; "
+                'filename="my-data.json"`, so a browser saves the file instead of showing it. The body is '
+                "the same either way.",
+                examples=[OpenApiExample("save as a file", value="1")],
+            )
+        ],
         responses={200: inline_serializer("ParticipantData", {"format": serializers.CharField()})},
     )
     def get(self, request: Request) -> Response:

@@ -1,20 +1,16 @@
-"""Pages of the tenants app that are not API: the unknown-host page."""
+"""Pages of the tenants app that are not API: the answer for a host that names no study."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import render_to_string
+from django.http import HttpRequest, HttpResponse
 from django.views import View
 
-from research_platform.errors import error_body
+from research_platform.error_views import not_found
 
 
 class UnknownHostView(View):
-    """Any host that is neither the platform nor a study: a plain 404 that names nothing."""
+    """Any host that is neither the platform nor a study: the very 404 of a missing page on a real
+    study host (JSON under /api/), so that no answer tells whether a study exists."""
 
     def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if request.headers.get("Accept", "").startswith("application/json") or request.path.startswith("/api/"):
-            body = error_body("unknown_host", "No study is served at this address.")
-            return JsonResponse(body, status=404)
-        html = render_to_string("tenants/unknown_host.html", {})
-        return HttpResponse(html, status=404)
+        return not_found(request)

@@ -1,4 +1,7 @@
-"""Local development: debug on, embedded database and eager tasks unless configured."""
+"""Local development (`make run`): DEBUG stays off unless DEBUG=true (.env or the environment); static
+files straight from the app folders; the published development keys when none are configured. From base.py:
+no DATABASE_URL means the embedded cluster, and no reachable Redis means tasks run eagerly.
+"""
 
 from research_platform.env import env_bool
 

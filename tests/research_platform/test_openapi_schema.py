@@ -179,3 +179,9 @@ def test_an_endpoint_no_tag_rule_covers_is_reported_not_filed_under_v1(monkeypat
 
 def test_every_tag_a_rule_names_is_declared():
     assert {tag for _, tag in openapi_hooks.TAG_RULES} <= set(DECLARED_TAGS)
+
+
+def test_the_participants_data_read_documents_its_download_parameter(schemas):
+    query = _query(schemas["alpha.localhost"]["paths"]["/api/v1/me/data/"]["get"])
+    assert query["download"]["schema"] == {"type": "string"} and not query["download"].get("required")
+    assert "Content-Disposition: attachment" in query["download"]["description"]

@@ -55,7 +55,7 @@ def test_the_login_page_is_limited_per_username(small_limits, alpha_client):
         assert alpha_client.post("/accounts/login/", {"username": "page_user", "password": "x"}).status_code == 200
     response = alpha_client.post("/accounts/login/", {"username": "page_user", "password": "x"})
     _assert_limited(response)
-    assert response.headers["Content-Type"].startswith("text/plain")
+    assert response.headers["Content-Type"].startswith("text/html")  # the styled page (test_refusal_pages.py)
 
 
 def test_consent_is_limited_per_study(small_limits, alpha, beta, alpha_client, beta_client):

@@ -1,0 +1,49 @@
+"""The demo seed (`make run`) in a real study schema: its simulated sessions get their metrics and trait
+profiles, although the whole seed is one transaction opened in public.
+
+Django runs on_commit callbacks when that outer transaction commits, when the connection is back in
+public; the completion callback must still queue the pipeline in the study's schema.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django_tenants.utils import tenant_context
+
+from tenants import seed as seed_module
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded_alpha(alpha, monkeypatch, tmp_path, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """The seed run against alpha (a cloned study schema) instead of creating `demo`, committed as
+    `make run` commits it: the captured callbacks run after the seed's outer transaction ends."""
+    monkeypatch.setattr(seed_module, "DEMO_SLUG", alpha.slug)
+    with override_settings(BASE_DIR=tmp_path), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        lines = seed_module.seed_demo()
+        assert connection.schema_name == "public"  # where the seed's transaction was opened
+    assert callbacks, "the seed queued no processing at all"
+    return alpha, lines
+
+
+def test_the_seeded_sessions_are_processed_in_the_studys_schema(seeded_alpha):
+    from games.models import GameSession
+    from games.seed import DEMO_PLAYERS
+    from traits.models import SessionMetrics, TraitProfile
+
+    alpha, lines = seeded_alpha
+    assert any("simulated completed game sessions" in line for line in lines)
+    with tenant_context(alpha):
+        sessions = list(GameSession.objects.all())
+        ids = {s.pk for s in sessions}
+        assert len(sessions) == len(DEMO_PLAYERS)
+        assert {s.status for s in sessions} <= {GameSession.Status.PROCESSED, GameSession.Status.FLAGGED}
+        assert set(SessionMetrics.objects.values_list("session_id", flat=True)) == ids
+        assert set(TraitProfile.objects.values_list("session_id", flat=True)) == ids
+
+
+def test_the_seed_leaves_the_connection_in_public(seeded_alpha):
+    assert connection.schema_name == "public"
