@@ -10,12 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.html import format_html, format_html_join
 
+from research_platform.links import platform_url
 from tenants.membership import membership_grant, membership_revoke
 from tenants.models import Domain, Study, StudyMembership
-from tenants.permissions import user_has_study_perm
+from tenants.permissions import can_create_studies, user_has_study_perm
+
+# "View site" leads to the platform home (My studies), read when a page renders so that the
+# configured scheme and port (and tests' overrides) apply.
+admin.site.site_url = lazy(platform_url, str)("/")
+admin.site.site_header = "Research platform administration"
+admin.site.site_title = "Research platform admin"
 
 
 def _visible_studies(request: HttpRequest) -> QuerySet[Study]:
@@ -26,19 +38,64 @@ def _visible_studies(request: HttpRequest) -> QuerySet[Study]:
 
 @admin.register(Study)
 class StudyAdmin(admin.ModelAdmin):
-    list_display = ("slug", "title", "status", "created_at")
+    # The two links before the date: on a phone the table scrolls sideways and they come first.
+    list_display = ("slug", "title", "status", "open_link", "participant_link", "created_at")
     list_filter = ("status",)
     search_fields = ("slug", "title")
-    readonly_fields = ("schema_name", "slug", "created_by", "created_at", "updated_at", "archived_at")
-    fields = ("slug", "schema_name", "title", "description", "status", "game_config", "created_by",
-              "created_at", "updated_at", "archived_at")
+    readonly_fields = (
+        "schema_name",
+        "slug",
+        "game_settings",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "archived_at",
+    )
+    # The game configuration is validated, versioned and audited by the study's settings page; a raw
+    # JSON box here would skip all three, so the admin only shows it and links there.
+    fields = (
+        "slug",
+        "schema_name",
+        "title",
+        "description",
+        "status",
+        "game_settings",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "archived_at",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Study]:
         return _visible_studies(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # Studies are provisioned through the API or `manage.py create_study` (schema cloning).
-        return False
+        return can_create_studies(request.user)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        # A study is a schema cloned from the template plus a manager role: only the platform's
+        # creation form (tenants.services) does all of it, so the admin's "Add" leads there.
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect("platform-study-new")
+
+    @admin.display(description="Open study")
+    def open_link(self, obj: Study) -> str:
+        url = reverse("platform-open-study", kwargs={"slug": obj.slug, "target": "dashboard"})
+        return format_html('<a href="{}">Dashboard<span class="visually-hidden"> of {}</span></a>', url, obj.slug)
+
+    @admin.display(description="Participant link")
+    def participant_link(self, obj: Study) -> str:
+        return format_html('<a href="{0}" rel="noopener">{0}</a>', obj.url)
+
+    @admin.display(description="Game configuration")
+    def game_settings(self, obj: Study) -> str:
+        settings_url = reverse("platform-open-study", kwargs={"slug": obj.slug, "target": "settings"})
+        link = format_html('<a href="{}">Change it on the settings page of the study</a>', settings_url)
+        if not obj.game_config:
+            return format_html("The standard Balloon game. {}", link)
+        rows = format_html_join("", "<li>{}: {}</li>", sorted(obj.game_config.items()))
+        return format_html("<ul>{}</ul>{}", rows, link)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deletion drops a schema: only the confirmed `delete_study` command does it.
@@ -99,8 +156,6 @@ class StudyMembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: StudyMembership, form: Any, change: bool) -> None:
         if not user_has_study_perm(request.user, obj.study, "manage_members"):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         membership = membership_grant(study=obj.study, user=obj.user, role=obj.role, granted_by=request.user)
         obj.pk = membership.pk
