@@ -127,12 +127,12 @@ def _info(platform: bool) -> dict[str, str]:
             "title": f"{base} — platform host (studies, members, audit)",
             "description": f"The platform host, {platform_url('/')}: API tokens, studies and their members, "
             "and the audit trail across the studies you audit. Each study's own API (consent, the game, "
-            f"participants, exports) is on its study host, e.g. {study_url('<slug>', '/api/schema/')}. "
+            f"participants, exports) is on its study host, e.g. `{study_url('<slug>', '/api/schema/')}`. "
             "Authenticate with `Authorization: Token <token>` from POST /api/v1/auth/token/." + common,
         }
     return {
         "title": f"{base} — study host (consent, game, participants, exports)",
-        "description": f"A study host, {study_url('<slug>', '/')}: everything about that one study. "
+        "description": f"A study host, `{study_url('<slug>', '/')}`: everything about that one study. "
         "Participants agree to the consent with POST /api/v1/participants/ and send the returned "
         "`Authorization: Bearer <token>`, valid on this study only; the research team sends "
         f"`Authorization: Token <token>` from the platform host ({platform_url('/api/v1/auth/token/')}). "
