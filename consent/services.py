@@ -128,7 +128,8 @@ def consent_give(
     document = _current_document_matching(version=version, sha256=sha256)
     created = participant is None
     if participant is None:
-        participant = participant_enrol(external_id=external_id)
+        # Who joins while the study is piloting is the team trying it: marked, and left out of analysis.
+        participant = participant_enrol(external_id=external_id, pilot=bool(getattr(study, "is_piloting", False)))
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.status != Participant.Status.ACTIVE:
         raise ApplicationError(

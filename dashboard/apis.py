@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit.services import audit_access
+from dashboard.export_formats import ExportScope, default_scope, parse_flag
 from dashboard.models import ExportJob
 from dashboard.selectors import export_job_get, export_jobs_list
 from dashboard.services import export_job_create
@@ -36,6 +37,34 @@ def _format_or_400(value: str | None) -> str:
     return value
 
 
+SCOPE_PARAMETERS = ("finished_only", "include_pilots")
+
+
+def scope_or_400(export_format: str, data: Any) -> ExportScope:
+    """The scope asked for: each parameter given replaces the format's default (export_formats.default_scope)."""
+    default = default_scope(export_format)
+    chosen = {"finished_only": default.finished_only, "include_pilots": default.include_pilots}
+    errors: dict[str, list[str]] = {}
+    for name in SCOPE_PARAMETERS:
+        value = data.get(name) if hasattr(data, "get") else None
+        if value is None:
+            continue
+        try:
+            chosen[name] = parse_flag(value)
+        except ValueError:
+            errors[name] = ["Must be true or false."]
+    if errors:
+        raise ApplicationError("invalid", "The export options are not valid.", details=errors, status_code=400)
+    return ExportScope(**chosen)
+
+
+_SCOPE_DOC = (
+    "`finished_only` (default true for balloons, hbayesdm and psychds, false for csv): leave out sessions the "
+    "participant did not complete. `include_pilots` (default false): keep participants who joined while the "
+    "study was piloting. Values: true or false; anything else is a 400 naming the parameter."
+)
+
+
 def _filename(study_slug: str, suffix: str) -> str:
     return f"{study_slug}_{suffix}"
 
@@ -51,16 +80,24 @@ class ExportAPI(StudyAPIView):
 
     @extend_schema(
         summary="Download an export of the study's data (streamed)",
-        parameters=[OpenApiParameter("format", str, enum=["csv", "balloons", "hbayesdm", "psychds"], required=True)],
+        parameters=[
+            OpenApiParameter("format", str, enum=["csv", "balloons", "hbayesdm", "psychds"], required=True),
+            OpenApiParameter("finished_only", bool, required=False),
+            OpenApiParameter("include_pilots", bool, required=False),
+        ],
         responses={**_FILE_RESPONSES, 400: None},
-        description="Streamed export; the `X-Export-Versions` header names the versions it carries.",
+        description="Streamed export; the `X-Export-Versions` header names the versions it carries and its scope "
+        "(`sessions`, `pilot_participants`). " + _SCOPE_DOC,
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         from dashboard.exports import FORMATS, export_stream, versions_header
 
         export_format = _format_or_400(request.query_params.get("format"))
+        scope = scope_or_400(export_format, request.query_params)
         spec = FORMATS[export_format]
-        chunks, versions = export_stream(export_format, study_slug=self.study.slug, study_title=self.study.title)
+        chunks, versions = export_stream(
+            export_format, study_slug=self.study.slug, study_title=self.study.title, scope=scope
+        )
         audit_access(
             action="export",
             actor=request.user,
@@ -86,6 +123,9 @@ class ExportJobOutput(serializers.ModelSerializer):
             "progress",
             "rows_written",
             "rows_total",
+            "finished_only",
+            "include_pilots",
+            "error",
             "size_bytes",
             "versions",
             "created_at",
@@ -102,11 +142,15 @@ class ExportJobList(serializers.Serializer):
 
 
 class ExportJobInput(serializers.Serializer):
+    """For the schema only: the view validates strictly with _format_or_400 and scope_or_400."""
+
     format = serializers.ChoiceField(choices=["csv", "balloons", "hbayesdm", "psychds"])
+    finished_only = serializers.BooleanField(required=False)
+    include_pilots = serializers.BooleanField(required=False)
 
 
 class ExportJobsAPI(StudyAPIView):
-    """GET: the study's export jobs; POST {"format"}: start one (202)."""
+    """GET: the study's export jobs; POST {"format", "finished_only"?, "include_pilots"?}: start one (202)."""
 
     required_study_perm = "export_data"
 
@@ -116,10 +160,16 @@ class ExportJobsAPI(StudyAPIView):
     def get(self, request: Request) -> Response:
         return Response({"results": ExportJobOutput(export_jobs_list(), many=True).data})
 
-    @extend_schema(summary="Start an export job", request=ExportJobInput, responses={202: ExportJobOutput, 400: None})
+    @extend_schema(
+        summary="Start an export job",
+        request=ExportJobInput,
+        responses={202: ExportJobOutput, 400: None},
+        description=_SCOPE_DOC,
+    )
     def post(self, request: Request) -> Response:
         export_format = _format_or_400(request.data.get("format") if hasattr(request.data, "get") else None)
-        job = export_job_create(acting_user=request.user, export_format=export_format)
+        scope = scope_or_400(export_format, request.data)
+        job = export_job_create(acting_user=request.user, export_format=export_format, scope=scope)
         return Response(ExportJobOutput(job).data, status=202)
 
 

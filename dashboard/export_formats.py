@@ -16,7 +16,58 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-EXPORT_FORMAT_VERSION = "rp-export/1.0.0"
+# 2.0.0: hBayesDM subjID is one sequence per participant, session and colour (was the participant);
+# analysis formats leave out unfinished sessions and every format leaves out pilots by default (#20).
+EXPORT_FORMAT_VERSION = "rp-export/2.0.0"
+
+# Analysis formats are fitted or summarised per finished session, and a half-played session would
+# enter them as if it were a whole one; the trial-level CSV is the raw event log, kept whole.
+FINISHED_ONLY_BY_DEFAULT: dict[str, bool] = {"csv": False, "balloons": True, "hbayesdm": True, "psychds": True}
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """Which sessions an export holds: finished ones only or all, with or without pilot participants."""
+
+    finished_only: bool
+    include_pilots: bool = False
+
+    def as_versions(self) -> dict[str, str]:
+        """The scope as entries of the export's versions (header, job row, Psych-DS description)."""
+        return {
+            "sessions": "finished" if self.finished_only else "all",
+            "pilot_participants": "included" if self.include_pilots else "excluded",
+        }
+
+    def sentence(self) -> str:
+        sessions = (
+            "Only finished sessions (completed by the participant) are included; sessions still in progress "
+            "or abandoned are left out."
+            if self.finished_only
+            else "Every session is included, finished or not (in progress or abandoned)."
+        )
+        pilots = (
+            "Pilot participants (who joined while the study was piloting) are included."
+            if self.include_pilots
+            else "Pilot participants (who joined while the study was piloting) are left out."
+        )
+        return f"{sessions} {pilots}"
+
+
+def default_scope(export_format: str) -> ExportScope:
+    return ExportScope(finished_only=FINISHED_ONLY_BY_DEFAULT.get(export_format, True), include_pilots=False)
+
+
+_TRUE, _FALSE = ("true", "1"), ("false", "0")
+
+
+def parse_flag(value: Any) -> bool:
+    """A strict boolean from JSON (true/false) or a query string ("true"/"false", "1"/"0")."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError("must be true or false")
 
 
 @dataclass(frozen=True)
@@ -62,12 +113,37 @@ BALLOON_COLUMNS: tuple[Column, ...] = (
     Column("event_schema", "Version of the event schema"),
 )
 
-# hBayesDM's bart_par4 / bart_ewmv input: pumps count the fatal pump.
+# hBayesDM's bart_par4 / bart_ewmv input: pumps count the fatal pump. The models assume one balloon
+# type learned over one sequence, so each (participant, session, colour) is its own subjID, as the
+# platform fits them (docs/models.md); hBayesDM reads only its three columns, the others are for joins.
 HBAYESDM_COLUMNS: tuple[Column, ...] = (
-    Column("subjID", "Pseudonymous participant code"),
+    Column(
+        "subjID",
+        "One balloon sequence: <participant>_s<session>_<colour> (one participant's balloons of one colour in one "
+        "session, in play order)",
+    ),
     Column("pumps", "Pumps on the balloon, counting the fatal pump", "pumps"),
     Column("explosion", "1 if the balloon popped, else 0"),
+    Column("participant", "Pseudonymous participant code"),
+    Column("session", "Session number of this participant (1 = first)"),
+    Column("color", "Balloon colour"),
 )
+
+
+def hbayesdm_subject(participant: str, session: int, color: str) -> str:
+    return f"{participant}_s{session}_{color}"
+
+
+def scoped_columns(columns: Sequence[Column], scope: ExportScope) -> tuple[Column, ...]:
+    """The columns with ``session`` and ``participant`` described for this scope (data dictionary)."""
+    which = "finished sessions only" if scope.finished_only else "every session, finished or not"
+    pilots = "pilot participants included" if scope.include_pilots else "pilot participants left out"
+    described = {
+        "session": f"Session number of this participant (1 = first, counted over all their sessions); "
+        f"this export holds {which}",
+        "participant": f"Pseudonymous participant code ({pilots})",
+    }
+    return tuple(Column(c.name, described[c.name], c.unit) if c.name in described else c for c in columns)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -3,7 +3,8 @@
 Events are read through a server-side cursor (``QuerySet.iterator(chunk_size=...)``), so memory
 holds one chunk of rows, never the whole table; the only thing kept per export is a small map
 from session to (participant code, session number), which grows with sessions, not events.
-Formats are pure pipelines from export_formats.py over these row iterators.
+Formats are pure pipelines from export_formats.py over these row iterators. Every function takes
+the export's scope (export_formats.ExportScope: finished sessions only or all, pilots or not).
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ from dashboard.export_formats import (
     HBAYESDM_COLUMNS,
     TRIAL_COLUMNS,
     Column,
+    ExportScope,
     csv_lines,
     data_dictionary,
+    default_scope,
+    hbayesdm_subject,
     json_text,
     psychds_description,
     psychds_filename,
+    scoped_columns,
     stream_zip,
 )
 from games.models import Balloon, Event, GameSession
@@ -35,6 +40,9 @@ from pseudonymization.models import Participant
 
 CHUNK_ROWS = 2000
 PROGRESS_EVERY = 5000
+# A finished session is one the participant completed (the complete endpoint); `abandoned` sessions
+# also get a completed_at (when the sweep closed them), so the status decides, not that field.
+FINISHED_STATUSES = (GameSession.Status.COMPLETED, GameSession.Status.PROCESSED, GameSession.Status.FLAGGED)
 
 
 @dataclass(frozen=True)
@@ -58,28 +66,46 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def _exportable_sessions() -> Any:
+def _stored_sessions() -> Any:
     # Erased participants have nothing left to export; withdrawn ones keep what they gave before.
     return GameSession.objects.exclude(participant__status=Participant.Status.ERASED)
 
 
-def session_numbers() -> dict[Any, tuple[str, int]]:
-    """session id -> (participant code, session number of that participant, 1 = first)."""
+def _exportable_sessions(scope: ExportScope) -> Any:
+    sessions = _stored_sessions()
+    if scope.finished_only:
+        sessions = sessions.filter(status__in=FINISHED_STATUSES)
+    if not scope.include_pilots:
+        sessions = sessions.exclude(participant__pilot=True)
+    return sessions
+
+
+def session_numbers(scope: ExportScope) -> dict[Any, tuple[str, int]]:
+    """session id -> (participant code, session number of that participant, 1 = first), in the scope.
+
+    Numbers count every stored session of the participant, so a session keeps its number whatever
+    the scope (a second session stays 2 when an unfinished first one is left out): exports join.
+    """
     rows = (
-        _exportable_sessions()
+        _stored_sessions()
         .annotate(
             number=Window(RowNumber(), partition_by=[F("participant_id")], order_by=[F("started_at").asc(), F("id")])
         )
-        .values_list("id", "participant__participant_code", "number")
+        .values_list("id", "participant__participant_code", "number", "status", "participant__pilot")
     )
-    return {pk: (code, number) for pk, code, number in rows.iterator(chunk_size=CHUNK_ROWS)}
+    return {
+        pk: (code, number)
+        for pk, code, number, status, pilot in rows.iterator(chunk_size=CHUNK_ROWS)
+        if (status in FINISHED_STATUSES or not scope.finished_only) and (scope.include_pilots or not pilot)
+    }
 
 
-def export_versions(*, with_results: bool = False) -> dict[str, str]:
-    """The versions of what an export holds: the export format, every event schema in it, and the
-    metric/model/trait versions when the export carries results."""
-    schemas = sorted(set(_exportable_sessions().values_list("event_schema", flat=True).distinct()))
+def export_versions(scope: ExportScope, *, with_results: bool = False) -> dict[str, str]:
+    """The versions of what an export holds: the export format, every event schema in it, the scope
+    (which sessions and participants), and the metric/model/trait versions when it carries results."""
+    schemas = sorted(set(_exportable_sessions(scope).values_list("event_schema", flat=True).distinct()))
     versions = {"export_format": EXPORT_FORMAT_VERSION, "event_schema": ",".join(schemas) or "none"}
+    versions.update(scope.as_versions())
     if with_results:
         versions.update(results_versions())
     return versions
@@ -104,10 +130,10 @@ def _context(kind: str, data: dict[str, Any]) -> str:
     return f"{kind}:{state}" if state is not None else kind
 
 
-def trial_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]:
+def trial_rows(sessions: dict[Any, tuple[str, int]], scope: ExportScope) -> Iterator[dict[str, Any]]:
     """One dict per stored event, ordered by participant, session, seq (server-side cursor)."""
     events = (
-        Event.objects.filter(session_id__in=_exportable_sessions().values("id"))
+        Event.objects.filter(session_id__in=_exportable_sessions(scope).values("id"))
         .order_by("session__participant__participant_code", "session__started_at", "session_id", "seq", "id")
         .values_list(
             "session_id",
@@ -146,12 +172,18 @@ def trial_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]
         }
 
 
-def balloon_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]:
-    """One dict per played balloon (pending balloons were never reached and are left out)."""
+def balloon_rows(
+    sessions: dict[Any, tuple[str, int]], scope: ExportScope, *, by_color: bool = False
+) -> Iterator[dict[str, Any]]:
+    """One dict per played balloon (pending balloons were never reached and are left out), in play
+    order per session; ``by_color`` puts each colour's balloons of a session together (still in play order)."""
+    order = ["session__participant__participant_code", "session__started_at", "session_id", "index"]
+    if by_color:
+        order.insert(3, "color")
     balloons = (
-        Balloon.objects.filter(session_id__in=_exportable_sessions().values("id"))
+        Balloon.objects.filter(session_id__in=_exportable_sessions(scope).values("id"))
         .exclude(outcome=Balloon.Outcome.PENDING)
-        .order_by("session__participant__participant_code", "session__started_at", "session_id", "index")
+        .order_by(*order)
         .values_list(
             "session_id",
             "index",
@@ -184,10 +216,18 @@ def balloon_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any
         }
 
 
-def hbayesdm_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]:
-    """hBayesDM's bart input: one row per balloon, pumps counting the fatal pump (as Balloon.pumps does)."""
-    for row in balloon_rows(sessions):
-        yield {"subjID": row["participant"], "pumps": row["pumps"], "explosion": row["exploded"]}
+def hbayesdm_rows(sessions: dict[Any, tuple[str, int]], scope: ExportScope) -> Iterator[dict[str, Any]]:
+    """hBayesDM's bart input: one row per balloon, pumps counting the fatal pump (as Balloon.pumps does),
+    one subjID per (participant, session, colour), its balloons together and in play order."""
+    for row in balloon_rows(sessions, scope, by_color=True):
+        yield {
+            "subjID": hbayesdm_subject(row["participant"], row["session"], row["color"]),
+            "pumps": row["pumps"],
+            "explosion": row["exploded"],
+            "participant": row["participant"],
+            "session": row["session"],
+            "color": row["color"],
+        }
 
 
 def trait_columns() -> tuple[Column, ...]:
@@ -254,26 +294,29 @@ def psychds_files(
     study_slug: str,
     study_title: str,
     sessions: dict[Any, tuple[str, int]],
+    scope: ExportScope,
     versions: dict[str, str],
     on_rows: Callable[[int], None] | None = None,
+    progress_every: int = PROGRESS_EVERY,
 ) -> Iterator[tuple[str, Iterable[str]]]:
     """(name, chunks) pairs of a Psych-DS dataset: one trial file per subject and session (keyword
     names), the balloon and trait tables, dataset_description.json and a data dictionary."""
     columns_by_file: dict[str, tuple[Column, ...]] = {}
-    trials_schema = tuple(c for c in TRIAL_COLUMNS)
+    trials_schema = scoped_columns(TRIAL_COLUMNS, scope)
+    balloons_schema = scoped_columns(BALLOON_COLUMNS, scope)
     balloons_name = psychds_filename(study=study_slug, suffix="data").replace(
         "_data.csv", "_description-balloons_data.csv"
     )
     traits_name = balloons_name.replace("description-balloons", "description-traits")
-    traits_schema = trait_columns()
+    traits_schema = scoped_columns(trait_columns(), scope)
     description = psychds_description(
         name=f"{study_title} (Balloon Analogue Risk Task)",
         description=(
             "Pseudonymous data of a BART study exported from the research platform: every recorded event per "
             "subject and session, one row per balloon, and each session's trait profile. Participant codes are "
-            "pseudonyms; no identifiers are included."
+            "pseudonyms; no identifiers are included. " + scope.sentence()
         ),
-        columns=[*trials_schema, *BALLOON_COLUMNS, *traits_schema],
+        columns=[*trials_schema, *balloons_schema, *traits_schema],
         versions=versions,
     )
     yield "dataset_description.json", json_text(description)
@@ -288,25 +331,31 @@ def psychds_files(
         if on_rows is not None:
             on_rows(trials_done[0] + n)
 
-    trials = counted(trial_rows(sessions), trials_progress)
+    trials = counted(trial_rows(sessions, scope), trials_progress, every=progress_every)
     for (code, number), rows in groupby(trials, key=lambda r: (r["participant"], r["session"])):
         name = psychds_filename(study=study_slug, subject=code, session=number)
         columns_by_file.setdefault("data/study-*_subject-*_session-*_data.csv", trials_schema)
         yield name, csv_lines(trials_schema, rows)
-    columns_by_file[balloons_name] = BALLOON_COLUMNS
-    yield balloons_name, csv_lines(BALLOON_COLUMNS, counted(balloon_rows(sessions), balloons_progress))
+    columns_by_file[balloons_name] = balloons_schema
+    balloons = counted(balloon_rows(sessions, scope), balloons_progress, every=progress_every)
+    yield balloons_name, csv_lines(balloons_schema, balloons)
     columns_by_file[traits_name] = traits_schema
     yield traits_name, csv_lines(traits_schema, trait_rows(sessions))
     yield "data_dictionary.csv", data_dictionary(columns_by_file)
-    yield "README.md", iter([_readme(study_slug, versions)])
+    yield "README.md", iter([_readme(study_slug, versions, scope)])
 
 
-def _readme(study_slug: str, versions: dict[str, str]) -> str:
+def _readme(study_slug: str, versions: dict[str, str], scope: ExportScope) -> str:
     lines = [
         f"# Study {study_slug}: Balloon Analogue Risk Task data (Psych-DS)",
         "",
         "Files under data/ are named by Psych-DS keywords (study, subject, session, description).",
         "dataset_description.json lists every column in variableMeasured; data_dictionary.csv repeats it per file.",
+        "",
+        "## Which data",
+        "",
+        scope.sentence(),
+        "Session numbers count every session of a participant, so a session keeps its number in every export.",
         "",
         "## Versions",
         "",
@@ -315,12 +364,14 @@ def _readme(study_slug: str, versions: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def counted(rows: Iterable[dict[str, Any]], on_rows: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
-    """Pass rows through, reporting the running count every PROGRESS_EVERY rows (and at the end)."""
+def counted(
+    rows: Iterable[dict[str, Any]], on_rows: Callable[[int], None] | None, *, every: int = PROGRESS_EVERY
+) -> Iterator[dict[str, Any]]:
+    """Pass rows through, reporting the running count every ``every`` rows (and at the end)."""
     n = 0
     for row in rows:
         n += 1
-        if on_rows is not None and n % PROGRESS_EVERY == 0:
+        if on_rows is not None and n % every == 0:
             on_rows(n)
         yield row
     if on_rows is not None:
@@ -328,34 +379,51 @@ def counted(rows: Iterable[dict[str, Any]], on_rows: Callable[[int], None] | Non
 
 
 def export_stream(
-    export_format: str, *, study_slug: str, study_title: str, on_rows: Callable[[int], None] | None = None
+    export_format: str,
+    *,
+    study_slug: str,
+    study_title: str,
+    scope: ExportScope | None = None,
+    on_rows: Callable[[int], None] | None = None,
+    progress_every: int = PROGRESS_EVERY,
 ) -> tuple[Iterator[Any], dict[str, str]]:
     """The chunks of one export (text for CSV formats, bytes for the zip) and the versions it carries.
 
-    ``on_rows(n)`` is told the running number of rows written (trials, then balloons for Psych-DS).
+    ``scope`` defaults to the format's (export_formats.default_scope). ``on_rows(n)`` is told the
+    running number of rows written every ``progress_every`` rows (trials, then balloons for Psych-DS).
     """
-    sessions = session_numbers()
+    scope = scope or default_scope(export_format)
+    sessions = session_numbers(scope)
     if export_format == "psychds":
-        versions = export_versions(with_results=True)
+        versions = export_versions(scope, with_results=True)
         files = psychds_files(
-            study_slug=study_slug, study_title=study_title, sessions=sessions, versions=versions, on_rows=on_rows
+            study_slug=study_slug,
+            study_title=study_title,
+            sessions=sessions,
+            scope=scope,
+            versions=versions,
+            on_rows=on_rows,
+            progress_every=progress_every,
         )
         return stream_zip(files), versions
-    versions = export_versions()
+    versions = export_versions(scope)
     if export_format == "csv":
-        return csv_lines(TRIAL_COLUMNS, counted(trial_rows(sessions), on_rows)), versions
+        rows = trial_rows(sessions, scope)
+        return csv_lines(TRIAL_COLUMNS, counted(rows, on_rows, every=progress_every)), versions
     if export_format == "balloons":
-        return csv_lines(BALLOON_COLUMNS, counted(balloon_rows(sessions), on_rows)), versions
-    return csv_lines(HBAYESDM_COLUMNS, counted(hbayesdm_rows(sessions), on_rows), delimiter="\t"), versions
+        rows = balloon_rows(sessions, scope)
+        return csv_lines(BALLOON_COLUMNS, counted(rows, on_rows, every=progress_every)), versions
+    rows = hbayesdm_rows(sessions, scope)
+    return csv_lines(HBAYESDM_COLUMNS, counted(rows, on_rows, every=progress_every), delimiter="\t"), versions
 
 
 def versions_header(versions: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in sorted(versions.items()))
 
 
-def count_rows(export_format: str) -> int:
+def count_rows(export_format: str, scope: ExportScope | None = None) -> int:
     """Rows the export will write (for the job's progress bar)."""
-    sessions = _exportable_sessions().values("id")
+    sessions = _exportable_sessions(scope or default_scope(export_format)).values("id")
     events = Event.objects.filter(session_id__in=sessions).count() if export_format in ("csv", "psychds") else 0
     if export_format == "csv":
         return events

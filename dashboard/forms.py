@@ -13,7 +13,7 @@ class StudySettingsForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
             ("draft", "Draft: nobody can join"),
-            ("piloting", "Piloting: the link works, for trying the study with your team"),
+            ("piloting", "Piloting: the link works; who joins is marked as a pilot, left out of exports and charts"),
             ("recruiting", "Recruiting: the link works for participants"),
             ("closed", "Closed: nobody new can join; data kept"),
         ],

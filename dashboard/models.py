@@ -10,6 +10,8 @@ import uuid
 
 from django.db import models
 
+from dashboard.export_formats import ExportScope
+
 
 class RetentionPolicy(models.Model):
     """How long this study keeps identifiers and raw events (one row; absent means keep until closed)."""
@@ -43,6 +45,10 @@ class ExportJob(models.Model):
     rows_written = models.PositiveBigIntegerField(default=0)
     file_name = models.CharField(max_length=300, blank=True)  # relative to MEDIA_ROOT
     size_bytes = models.PositiveBigIntegerField(default=0)
+    # The export's scope (dashboard.export_formats.ExportScope), chosen when the job was started; no
+    # default here: the service always writes what was asked for (jobs from before #20 hold all, pilots included).
+    finished_only = models.BooleanField()
+    include_pilots = models.BooleanField()
     versions = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,3 +65,7 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 1.0
         return min(1.0, self.rows_written / self.rows_total) if self.rows_total else 0.0
+
+    @property
+    def scope(self) -> ExportScope:
+        return ExportScope(finished_only=self.finished_only, include_pilots=self.include_pilots)

@@ -1,4 +1,8 @@
-"""Reads of the dashboard: settings rows here; study-wide aggregates are in dashboard/aggregates.py."""
+"""Reads of the dashboard: settings rows, export jobs, and the study-wide aggregates of /dashboard/.
+
+Pilot participants (who joined while the study was piloting) are left out of every count, chart and
+summary here; the participant list keeps them, marked.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,13 @@ def export_job_get(*, job_id: object) -> ExportJob | None:
 # --- Study-wide aggregates for /dashboard/ (each a fixed number of queries, whatever the size) ------
 
 
+def pilot_participants_count() -> int:
+    """How many participants the aggregates below leave out as pilots (one query)."""
+    from pseudonymization.models import Participant
+
+    return Participant.objects.exclude(status=Participant.Status.ERASED).filter(pilot=True).count()
+
+
 def funnel_counts() -> list[tuple[str, int]]:
     """Participants at each stage: consented -> started -> completed -> processed -> flagged (one query)."""
     from django.db.models import Count, Q
@@ -34,12 +45,16 @@ def funnel_counts() -> list[tuple[str, int]]:
     from pseudonymization.models import Participant
 
     done = ("completed", "processed", "flagged")
-    counts = Participant.objects.exclude(status=Participant.Status.ERASED).aggregate(
-        consented=Count("id", distinct=True),
-        started=Count("id", distinct=True, filter=Q(sessions__isnull=False)),
-        completed=Count("id", distinct=True, filter=Q(sessions__status__in=done)),
-        processed=Count("id", distinct=True, filter=Q(sessions__status__in=("processed", "flagged"))),
-        flagged=Count("id", distinct=True, filter=Q(sessions__status="flagged")),
+    counts = (
+        Participant.objects.exclude(status=Participant.Status.ERASED)
+        .exclude(pilot=True)
+        .aggregate(
+            consented=Count("id", distinct=True),
+            started=Count("id", distinct=True, filter=Q(sessions__isnull=False)),
+            completed=Count("id", distinct=True, filter=Q(sessions__status__in=done)),
+            processed=Count("id", distinct=True, filter=Q(sessions__status__in=("processed", "flagged"))),
+            flagged=Count("id", distinct=True, filter=Q(sessions__status="flagged")),
+        )
     )
     return [(label, counts[label]) for label in ("consented", "started", "completed", "processed", "flagged")]
 
@@ -52,6 +67,7 @@ def sessions_in_progress(*, limit: int = 20) -> list[dict[str, object]]:
 
     rows = (
         GameSession.objects.filter(status=GameSession.Status.IN_PROGRESS)
+        .exclude(participant__pilot=True)
         .annotate(done=Count("balloons", filter=~Q(balloons__outcome="pending")), total=Count("balloons"))
         .order_by("-last_event_at", "-started_at")
         .values("id", "participant__participant_code", "started_at", "last_event_at", "event_count", "done", "total")
@@ -64,8 +80,10 @@ def quality_flag_counts() -> dict[str, int]:
     from games.models import GameSession
 
     counts: dict[str, int] = {}
-    flags_of_sessions = GameSession.objects.exclude(status=GameSession.Status.IN_PROGRESS).values_list(
-        "quality_flags", flat=True
+    flags_of_sessions = (
+        GameSession.objects.exclude(status=GameSession.Status.IN_PROGRESS)
+        .exclude(participant__pilot=True)
+        .values_list("quality_flags", flat=True)
     )
     for flags in flags_of_sessions.iterator(chunk_size=2000):
         for name, value in (flags or {}).items():
@@ -79,6 +97,7 @@ def flagged_sessions(*, limit: int = 20) -> list[dict[str, object]]:
 
     rows = (
         GameSession.objects.filter(status=GameSession.Status.FLAGGED)
+        .exclude(participant__pilot=True)
         .order_by("-completed_at")
         .values("id", "participant__participant_code", "completed_at", "quality_flags")
     )
@@ -93,6 +112,7 @@ def session_distributions() -> dict[str, list[float]]:
 
     rows = (
         Balloon.objects.filter(session__status__in=("completed", "processed", "flagged"))
+        .exclude(session__participant__pilot=True)
         .values("session_id")
         .annotate(adjusted=Avg("pumps", filter=Q(outcome="cashed")), pops=Count("id", filter=Q(outcome="popped")))
         .values_list("adjusted", "pops")
@@ -114,6 +134,7 @@ def trait_distributions() -> list[dict[str, object]]:
     latest = (
         # Default reference only: with study norms a session also has a norms profile (docs/traits.md).
         TraitProfile.objects.filter(traits_version=TRAITS_VERSION, reference="default")
+        .exclude(participant__pilot=True)
         .order_by("participant_id", "-created_at", "-id")
         .distinct("participant_id")
         .values_list("dimensions", flat=True)
@@ -130,7 +151,8 @@ def trait_distributions() -> list[dict[str, object]]:
 
 
 def participants_list() -> object:
-    """Pseudonymous codes with session counts and the latest session's status; never identifiers."""
+    """Pseudonymous codes with session counts and the latest session's status; never identifiers.
+    Pilot participants are listed too (the page marks them), unlike in the aggregates."""
     from django.db.models import Count, Max, OuterRef, Q, Subquery
 
     from games.models import GameSession
@@ -146,7 +168,7 @@ def participants_list() -> object:
             last_status=Subquery(latest.values("status")[:1]),
         )
         .select_related("duplicate_of")
-        .only("participant_code", "status", "created_at", "duplicate_of__participant_code")
+        .only("participant_code", "status", "created_at", "pilot", "duplicate_of__participant_code")
         .order_by("-created_at", "participant_code")
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from audit.services import audit_event
+from dashboard.export_formats import ExportScope, default_scope
 from dashboard.models import ExportJob, RetentionPolicy
 from research_platform.errors import ApplicationError
 
@@ -29,8 +30,9 @@ def retention_policy_update(*, acting_user: Any, **changes: Any) -> RetentionPol
 
 
 @transaction.atomic
-def export_job_create(*, acting_user: Any, export_format: str) -> ExportJob:
-    """Record the job and queue its task once the row is committed (the worker must see it)."""
+def export_job_create(*, acting_user: Any, export_format: str, scope: ExportScope | None = None) -> ExportJob:
+    """Record the job with its scope (the format's default unless given) and queue its task once the
+    row is committed (the worker must see it)."""
     from dashboard.exports import FORMATS
     from dashboard.tasks import export_job_run
 
@@ -38,7 +40,15 @@ def export_job_create(*, acting_user: Any, export_format: str) -> ExportJob:
         raise ApplicationError(
             "invalid", "Unknown export format.", details={"format": [f"One of {', '.join(FORMATS)}."]}, status_code=400
         )
-    job = ExportJob.objects.create(format=export_format, created_by_id=getattr(acting_user, "pk", None))
-    audit_event(action="export_job.create", obj=job, actor=acting_user, details={"format": export_format})
+    scope = scope or default_scope(export_format)
+    job = ExportJob.objects.create(
+        format=export_format,
+        finished_only=scope.finished_only,
+        include_pilots=scope.include_pilots,
+        created_by_id=getattr(acting_user, "pk", None),
+    )
+    audit_event(
+        action="export_job.create", obj=job, actor=acting_user, details={"format": export_format, **scope.as_versions()}
+    )
     transaction.on_commit(lambda: export_job_run.delay(str(job.pk)))
     return job

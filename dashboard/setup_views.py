@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -30,6 +31,10 @@ from tenants.permissions import StudyPageMixin
 from tenants.services import StudyError, study_mark_game_checked, study_update
 
 SWITCHABLE = ("draft", "piloting", "recruiting", "closed")
+PILOT_RULE = (
+    "Everyone who joins while it is piloting is marked as a pilot participant and left out of exports and of the "
+    "dashboard's counts and charts (an export can ask for them); recruiting participants are not marked."
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,8 @@ class Step:
 def checklist(study: Any) -> list[Step]:
     documents = list(ConsentDocument.objects.values("version", "status"))
     published = next((d for d in documents if d["status"] == ConsentDocument.Status.PUBLISHED), None)
-    joined = Participant.objects.count()
+    counts = Participant.objects.aggregate(joined=Count("id"), pilots=Count("id", filter=Q(pilot=True)))
+    joined, pilots = counts["joined"], counts["pilots"]
     open_now = study.status in ("piloting", "recruiting")
     checked = study.game_checked_at
     return [
@@ -74,14 +80,18 @@ def checklist(study: Any) -> list[Step]:
         Step(
             "Open the study: piloting or recruiting",
             open_now,
-            f"The study is {study.get_status_display().lower()}.",
+            f"The study is {study.get_status_display().lower()}. " + PILOT_RULE,
             "#status",
             "Change the status",
         ),
         Step(
             "Share the participant link",
             joined > 0,
-            f"{joined} participant(s) have joined." if joined else "Nobody has joined yet.",
+            (
+                f"{joined} participant(s) have joined ({pilots} of them pilot participants)."
+                if joined
+                else "Nobody has joined yet."
+            ),
             platform_url("/"),
             "Link, QR code and panel links",
         ),
@@ -132,8 +142,10 @@ class PreviewConsentPage(StudyPageMixin, View):
         wanted = request.GET.get("version")
         documents = ConsentDocument.objects.order_by("-created_at")
         document = (
-            documents.filter(version=wanted).first() if wanted else None
-        ) or consent_document_current() or documents.first()
+            (documents.filter(version=wanted).first() if wanted else None)
+            or consent_document_current()
+            or documents.first()
+        )
         if document is None:
             messages.error(request, "Write a consent text first: the preview starts with it.")
             return redirect("study-setup")

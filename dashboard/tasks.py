@@ -8,6 +8,7 @@ queued it (tenant-schemas-celery), so the schema name in the path is the study's
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ def export_path(job: ExportJob) -> Path:
 
 @app.task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=0)
 def export_job_run(self: Any, job_id: str) -> dict[str, Any]:
-    from dashboard.exports import count_rows, export_stream
+    from dashboard.exports import PROGRESS_EVERY, count_rows, export_stream
 
     job = ExportJob.objects.get(pk=job_id)
     if job.status == ExportJob.Status.DONE:
@@ -38,14 +39,30 @@ def export_job_run(self: Any, job_id: str) -> dict[str, Any]:
     relative = export_path(job)
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    total = count_rows(job.format)
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, rows_total=total, rows_written=0)
+    # Running before counting: on a large study the count itself takes a while, and the page polling
+    # this row should say the worker has the job; rows_total follows as soon as it is known.
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, rows_written=0)
+    total = count_rows(job.format, job.scope)
+    ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
+    every = int(getattr(settings, "EXPORT_PROGRESS_EVERY", 0) or PROGRESS_EVERY)
+    # Test-only (settings/test.py): a pause after each progress report, so a browser sees the bar move.
+    pause = float(getattr(settings, "EXPORT_TEST_PROGRESS_DELAY_SECONDS", 0) or 0)
 
     def progress(n: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_written=n)
+        # Autocommit: each report is visible to the polling page at once (no transaction around the task).
+        ExportJob.objects.filter(pk=job.pk).update(rows_written=min(n, total))
+        if pause:
+            time.sleep(pause)
 
     try:
-        chunks, versions = export_stream(job.format, study_slug=study.slug, study_title=study.title, on_rows=progress)
+        chunks, versions = export_stream(
+            job.format,
+            study_slug=study.slug,
+            study_title=study.title,
+            scope=job.scope,
+            on_rows=progress,
+            progress_every=every,
+        )
         partial = target.with_suffix(target.suffix + ".part")
         with partial.open("wb") as out:
             for chunk in chunks:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views import View
 
@@ -78,6 +79,7 @@ class DashboardPage(_Page):
             in_progress=selectors.sessions_in_progress(),
             flag_counts=selectors.quality_flag_counts(),
             flagged=selectors.flagged_sessions(),
+            pilots=selectors.pilot_participants_count(),
         )
 
 
@@ -157,13 +159,19 @@ class ExportsPage(_Page):
     required_study_perm = "export_data"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        from dashboard.export_formats import BALLOON_COLUMNS, HBAYESDM_COLUMNS, TRIAL_COLUMNS
+        from dashboard.export_formats import BALLOON_COLUMNS, HBAYESDM_COLUMNS, TRIAL_COLUMNS, default_scope
         from dashboard.exports import FORMATS
 
+        selected = request.GET.get("format") if request.GET.get("format") in FORMATS else next(iter(FORMATS))
         return self.render(
             request,
             "exports.html",
-            formats=FORMATS.values(),
+            formats=[
+                {"key": f.key, "label": f.label, "finished_default": default_scope(f.key).finished_only}
+                for f in FORMATS.values()
+            ],
+            selected=selected,
+            finished_default=default_scope(selected).finished_only,
             jobs=selectors.export_jobs_list(),
             dictionaries=[
                 ("Trial-level CSV", TRIAL_COLUMNS),
@@ -175,12 +183,19 @@ class ExportsPage(_Page):
     def post(self, request: HttpRequest) -> HttpResponse:
         from django.contrib import messages
 
+        from dashboard.apis import scope_or_400
+        from dashboard.exports import FORMATS
         from dashboard.services import export_job_create
         from research_platform.errors import ApplicationError
 
+        export_format = request.POST.get("format", "")
         try:
-            export_job_create(acting_user=request.user, export_format=request.POST.get("format", ""))
-            messages.success(request, "Export started; this page shows its progress.")
+            # The form sends each option as "false" then, when ticked, "true": the last value is the choice.
+            scope = scope_or_400(export_format, request.POST)
+            export_job_create(acting_user=request.user, export_format=export_format, scope=scope)
+            messages.success(request, "Export started; its progress shows below as it goes.")
         except ApplicationError as exc:
             messages.error(request, exc.message)
-        return redirect("dashboard-exports")
+        # Back on the format just used, so the form shows its options again (and its default scope).
+        query = f"?format={export_format}" if export_format in FORMATS else ""
+        return redirect(reverse("dashboard-exports") + query)

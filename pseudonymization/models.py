@@ -48,6 +48,9 @@ class Participant(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicate_enrolments"
     )
+    # Joined while the study was piloting (the team trying it): left out of exports unless asked for,
+    # and out of the dashboard's counts and charts; set once, at enrolment (docs/dashboard.md).
+    pilot = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -42,8 +42,10 @@ def _create_with_fresh_code(**fields: object) -> Participant:
 
 
 @transaction.atomic
-def participant_enrol(*, external_id: str | None = None) -> Participant:
+def participant_enrol(*, external_id: str | None = None, pilot: bool = False) -> Participant:
     """A new participant, always: an external id alone never yields an existing one.
+
+    ``pilot``: the study is piloting now (the consent service says so); the mark stays for good.
 
     Anyone who knows a panel id (every lab that recruited the person sees it) could otherwise take
     over that participant. When the id already took part here, the newcomer is a separate, empty
@@ -55,17 +57,17 @@ def participant_enrol(*, external_id: str | None = None) -> Participant:
     an id also holds its blind index (HMAC under the study's index key), to recognise it again.
     """
     if external_id is None:
-        return _create_with_fresh_code()
+        return _create_with_fresh_code(pilot=pilot)
     cleaned = normalized_external_id(external_id)
     index = crypto.blind_index(keyring.index_key(), cleaned)
     earlier = Participant.objects.filter(external_id_index=index).first()
     if earlier is None:
         try:
-            participant = _create_with_fresh_code(external_id_index=index)
+            participant = _create_with_fresh_code(external_id_index=index, pilot=pilot)
         except IntegrityError:  # the same id arrived twice at once; the other request won
             earlier = Participant.objects.get(external_id_index=index)
     if earlier is not None:
-        participant = _create_with_fresh_code(duplicate_of=earlier)
+        participant = _create_with_fresh_code(duplicate_of=earlier, pilot=pilot)
     data_key = crypto.generate_key()
     code = participant.participant_code
     ParticipantKey.objects.create(

@@ -44,7 +44,7 @@ class Study(TenantMixin):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         # Like Pavlovia's piloting: the link works, for the team to try the whole study before
-        # recruiting. Participants who join now are not yet marked apart from later ones (issue #17).
+        # recruiting. Who joins now is marked Participant.pilot (left out of exports and charts).
         PILOTING = "piloting", "Piloting"
         RECRUITING = "recruiting", "Recruiting"
         CLOSED = "closed", "Closed"

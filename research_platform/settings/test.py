@@ -42,6 +42,10 @@ if env_str("TEST_CACHE_REDIS_URL"):
     }
 # ... and a worker that holds a session's results uncommitted for this long, so it can be killed mid-task.
 TRAITS_TEST_PROCESS_DELAY_SECONDS = float(env_str("TRAITS_TEST_PROCESS_DELAY_SECONDS") or 0)
+# The export-progress browser test reports progress every few rows and pauses after each report,
+# so the page's polling sees the bar move (dashboard/tasks.py; 0 = the production behaviour).
+EXPORT_PROGRESS_EVERY = int(env_str("EXPORT_PROGRESS_EVERY") or 0)
+EXPORT_TEST_PROGRESS_DELAY_SECONDS = float(env_str("EXPORT_TEST_PROGRESS_DELAY_SECONDS") or 0)
 
 if not PLATFORM_AUDIT_SIGNING_KEY:  # the published development key: checkpoints then prove nothing
     from audit.signing import development_signing_key

@@ -13,9 +13,14 @@ from dashboard.export_formats import (
     BALLOON_COLUMNS,
     HBAYESDM_COLUMNS,
     TRIAL_COLUMNS,
+    ExportScope,
     csv_lines,
+    default_scope,
+    hbayesdm_subject,
+    parse_flag,
     psychds_description,
     psychds_filename,
+    scoped_columns,
     stream_zip,
 )
 
@@ -26,9 +31,9 @@ def test_csv_lines_quote_hostile_text_and_blank_missing_values():
     rows = [{"subjID": 'P-1,"x"\n', "pumps": 3}, {"subjID": "P-2", "pumps": None, "explosion": 1}]
     text = "".join(csv_lines(HBAYESDM_COLUMNS, rows))
     parsed = list(csv.reader(io.StringIO(text)))
-    assert parsed[0] == ["subjID", "pumps", "explosion"]
-    assert parsed[1] == ['P-1,"x"\n', "3", ""]
-    assert parsed[2] == ["P-2", "", "1"]
+    assert parsed[0][:3] == ["subjID", "pumps", "explosion"]
+    assert parsed[1] == ['P-1,"x"\n', "3", "", "", "", ""]
+    assert parsed[2] == ["P-2", "", "1", "", "", ""]
 
 
 def test_psychds_file_names_follow_the_keyword_rules():
@@ -85,3 +90,41 @@ def test_streaming_memory_does_not_grow_with_the_number_of_rows():
     large = _peak_memory_of_streaming(200_000)
     # Ten times the rows may not need more than a small constant extra (no whole-file buffering).
     assert large < small * 1.5 + 256 * 1024, (small, large)
+
+
+def test_analysis_formats_default_to_finished_sessions_and_the_trial_csv_to_all_pilots_left_out_everywhere():
+    assert default_scope("csv") == ExportScope(finished_only=False, include_pilots=False)
+    for fmt in ("balloons", "hbayesdm", "psychds"):
+        assert default_scope(fmt) == ExportScope(finished_only=True, include_pilots=False)
+
+
+def test_the_scope_names_itself_in_the_versions_and_in_a_sentence():
+    scope = ExportScope(finished_only=True, include_pilots=True)
+    assert scope.as_versions() == {"sessions": "finished", "pilot_participants": "included"}
+    assert ExportScope(finished_only=False).as_versions() == {"sessions": "all", "pilot_participants": "excluded"}
+    assert scope.sentence().startswith("Only finished sessions") and "are included." in scope.sentence()
+
+
+def test_options_are_strict_booleans():
+    assert [parse_flag(v) for v in (True, False, "true", "FALSE", "1", "0", " true ")] == [
+        True, False, True, False, True, False, True,
+    ]  # fmt: skip
+    for bad in ("yes", "", "on", 1, 0, None, "tru"):
+        try:
+            parse_flag(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad!r} was accepted")
+
+
+def test_an_hbayesdm_subject_is_participant_session_and_colour():
+    assert hbayesdm_subject("P-7K3M-Q9XW", 2, "orange") == "P-7K3M-Q9XW_s2_orange"
+    names = [c.name for c in HBAYESDM_COLUMNS]
+    assert names[:3] == ["subjID", "pumps", "explosion"] and set(names) >= {"participant", "session", "color"}
+
+
+def test_the_data_dictionary_columns_say_which_sessions_and_participants_are_in():
+    columns = {c.name: c for c in scoped_columns(BALLOON_COLUMNS, ExportScope(finished_only=False))}
+    assert "every session, finished or not" in columns["session"].description
+    assert "pilot participants left out" in columns["participant"].description
+    assert columns["pumps"] == next(c for c in BALLOON_COLUMNS if c.name == "pumps")  # others untouched
