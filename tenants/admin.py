@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -22,6 +23,7 @@ from research_platform.links import platform_url
 from tenants.membership import membership_grant, membership_revoke
 from tenants.models import Domain, Study, StudyMembership
 from tenants.permissions import can_create_studies, user_has_study_perm
+from tenants.services import study_update
 
 # "View site" leads to the platform home (My studies), read when a page renders so that the
 # configured scheme and port (and tests' overrides) apply.
@@ -36,8 +38,23 @@ def _visible_studies(request: HttpRequest) -> QuerySet[Study]:
     return Study.objects.filter(memberships__user=request.user).distinct()
 
 
+# The statuses a person switches between; archiving drops access and goes through `archive_study`.
+_SWITCHABLE = [c for c in Study.Status.choices if c[0] != Study.Status.ARCHIVED]
+
+
+class StudyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Study
+        fields = ("title", "description", "status")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = _SWITCHABLE
+
+
 @admin.register(Study)
 class StudyAdmin(admin.ModelAdmin):
+    form = StudyAdminForm
     # The two links before the date: on a phone the table scrolls sideways and they come first.
     list_display = ("slug", "title", "status", "open_link", "participant_link", "created_at")
     list_filter = ("status",)
@@ -97,6 +114,13 @@ class StudyAdmin(admin.ModelAdmin):
         rows = format_html_join("", "<li>{}: {}</li>", sorted(obj.game_config.items()))
         return format_html("<ul>{}</ul>{}", rows, link)
 
+    def save_model(self, request: HttpRequest, obj: Study, form: Any, change: bool) -> None:
+        # Through the same service as the settings page and the API (its rules, one audited save).
+        if not user_has_study_perm(request.user, obj, "change_settings"):
+            raise PermissionDenied
+        data = form.cleaned_data
+        study_update(study=obj, title=data["title"], description=data["description"], status=data["status"])
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deletion drops a schema: only the confirmed `delete_study` command does it.
         return False
@@ -104,7 +128,8 @@ class StudyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is None:
             return request.user.is_superuser or request.user.is_staff
-        return user_has_study_perm(request.user, obj, "change_settings")
+        # An archived study is read-only everywhere (tenants.services.study_update refuses it).
+        return obj.status != Study.Status.ARCHIVED and user_has_study_perm(request.user, obj, "change_settings")
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is None:

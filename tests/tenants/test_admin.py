@@ -104,3 +104,26 @@ def test_view_site_leads_to_the_platform_home(cast):
     with override_settings(PLATFORM_SCHEME="https", PLATFORM_PORT=443):
         page = _admin_client(cast["admin"]).get("/admin/").content.decode()
     assert 'href="https://localhost/">View site' in page
+
+
+def test_a_change_in_the_admin_goes_through_the_study_service_and_cannot_archive(cast, alpha):
+    from unittest import mock
+
+    from tenants import services
+
+    client = _admin_client(cast["admin"])
+    url = f"/admin/tenants/study/{alpha.pk}/change/"
+    form = {"title": "  Alpha renamed  ", "description": "", "status": "piloting", "_save": "Save"}
+    with mock.patch.object(services, "study_update", wraps=services.study_update) as update:
+        with mock.patch("tenants.admin.study_update", update):
+            assert client.post(url, form).status_code == 302
+    assert update.call_count == 1
+    alpha.refresh_from_db()
+    assert (alpha.title, alpha.status) == ("Alpha renamed", "piloting")  # the service's trimming applied
+
+    # Archiving drops access to a schema: only the archive command does it, never a select box.
+    assert 'value="archived"' not in client.get(url).content.decode()
+    response = client.post(url, {**form, "status": "archived"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    alpha.refresh_from_db()
+    assert alpha.status == "piloting"
