@@ -5,8 +5,9 @@ reaches its checklist, drafts, previews and publishes consent, plays the preview
 the study, and a participant then consents on the new link. Every page: axe-core without serious or
 critical findings, nothing wider than the screen, a screenshot (UPDATE_SCREENSHOTS=1: docs/).
 
-The demo data are committed through the real seed (tenants/seed.py, without its simulated games: see
-tests/audit/test_console_browser.py) since the server is another process (tests/live.py).
+The demo data are committed through the real seed (tenants/seed.py) since the server is another
+process (tests/live.py); without its simulated games, which these pages do not need and whose
+processing (model fits) would cost the suite seconds.
 """
 
 from __future__ import annotations
