@@ -19,14 +19,15 @@ class HomeStudy:
     study: Study
     role: str
     perms: frozenset[str]
-    participants: int
+    participants: int  # pilot participants not counted (as on the study's dashboard)
     in_progress: int
     last_activity: datetime | None
     external_id_params: list[str]  # the consent settings' panel parameters, for the panels' links
+    pilots: int = 0  # joined while the study was piloting
 
 
 def home_studies(user: Any) -> list[HomeStudy]:
-    """"My studies" with each study's live counts, read from its own schema (one query per study)."""
+    """ "My studies" with each study's live counts, read from its own schema (one query per study)."""
     from django_tenants.utils import schema_context
 
     from consent.selectors import consent_settings_get
@@ -36,7 +37,9 @@ def home_studies(user: Any) -> list[HomeStudy]:
     rows = []
     for study, role, perms in studies_of(user):
         with schema_context(study.schema_name):
-            participants = Participant.objects.exclude(status=Participant.Status.ERASED).count()
+            people = Participant.objects.exclude(status=Participant.Status.ERASED).aggregate(
+                participants=Count("id", filter=Q(pilot=False)), pilots=Count("id", filter=Q(pilot=True))
+            )
             sessions = GameSession.objects.aggregate(
                 in_progress=Count("id", filter=Q(status=GameSession.Status.IN_PROGRESS)),
                 last=Max("last_event_at"),
@@ -44,5 +47,9 @@ def home_studies(user: Any) -> list[HomeStudy]:
             )
             params = list(consent_settings_get().external_id_params)
         last = max((t for t in (sessions["last"], sessions["started"]) if t is not None), default=None)
-        rows.append(HomeStudy(study, role, perms, participants, sessions["in_progress"], last, params))
+        rows.append(
+            HomeStudy(
+                study, role, perms, people["participants"], sessions["in_progress"], last, params, people["pilots"]
+            )
+        )
     return rows

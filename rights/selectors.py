@@ -116,6 +116,8 @@ def participant_data(*, participant: Participant, external_id: str | None) -> di
             "status": participant.status,
             "created_at": _plain(participant.created_at),
             "withdrawn_at": _plain(participant.withdrawn_at),
+            # Stored about them, so theirs to see: joined while the study was piloting (left out of analysis).
+            "pilot": participant.pilot,
             "external_id": external_id,
         },
         "consent": consent,

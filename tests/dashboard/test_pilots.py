@@ -39,6 +39,13 @@ def test_who_joins_while_the_study_is_piloting_is_marked_a_pilot_and_stays_one(i
     assert (piloting.pilot, recruiting.pilot) == (True, False)  # recruiting later does not unmark the first
 
 
+def test_a_pilot_sees_the_mark_in_their_own_data(in_alpha):
+    from rights.selectors import participant_data
+
+    pilot = agree(in_alpha, "piloting")
+    assert participant_data(participant=pilot, external_id=None)["participant"]["pilot"] is True
+
+
 def test_a_pilot_with_a_panel_id_is_marked_too(in_alpha):
     from pseudonymization.services import participant_enrol
 
@@ -156,3 +163,18 @@ def test_the_migrations_give_existing_rows_what_they_were(in_alpha, app, before,
             [f"{app}_{table}", list(columns)],
         )
         assert {name: default for name, default in cursor.fetchall()} == {name: None for name in columns}
+
+
+def test_my_studies_counts_participants_without_the_pilots_and_names_the_pilots(cast, in_alpha):
+    from django.conf import settings
+
+    from tests.conftest import host_client
+
+    agree(in_alpha, "piloting")
+    agree(in_alpha, "recruiting")
+    agree(in_alpha, "recruiting")
+    connection.set_schema_to_public()
+    client = host_client(settings.PLATFORM_DOMAIN)
+    client.force_login(cast["manager"])
+    page = client.get("/").content.decode()
+    assert '<dt>Participants</dt><dd>2 <span class="rp-muted">+ 1 pilot</span></dd>' in page
