@@ -39,14 +39,13 @@ def export_job_run(self: Any, job_id: str) -> dict[str, Any]:
     relative = export_path(job)
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Running before counting: on a large study the count itself takes a while, and the page polling
-    # this row should say the worker has the job; rows_total follows as soon as it is known.
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, rows_written=0)
-    total = count_rows(job.format, job.scope)
-    ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
     every = int(getattr(settings, "EXPORT_PROGRESS_EVERY", 0) or PROGRESS_EVERY)
     # Test-only (settings/test.py): a pause after each progress report, so a browser sees the bar move.
     pause = float(getattr(settings, "EXPORT_TEST_PROGRESS_DELAY_SECONDS", 0) or 0)
+    # Running before counting: on a large study the count itself takes a while, and the page polling
+    # this row should say the worker has the job; rows_total follows as soon as it is known.
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, rows_written=0)
+    total = 0
 
     def progress(n: int) -> None:
         # Autocommit: each report is visible to the polling page at once (no transaction around the task).
@@ -55,6 +54,8 @@ def export_job_run(self: Any, job_id: str) -> dict[str, Any]:
             time.sleep(pause)
 
     try:
+        total = count_rows(job.format, job.scope)
+        ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
         chunks, versions = export_stream(
             job.format,
             study_slug=study.slug,

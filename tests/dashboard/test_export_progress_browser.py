@@ -5,7 +5,8 @@ appears and gives the file. At 1280 and 390 px, with the page's CSP enforced, th
 The job runs in a real Celery worker (its own Redis queue) against a committed study, so progress is
 written by another process as it would be in production; the worker reports every 20 rows and pauses
 after each report (test settings EXPORT_PROGRESS_EVERY, EXPORT_TEST_PROGRESS_DELAY_SECONDS) so that a
-once-a-second poll sees the bar between empty and full.
+once-a-second poll sees the bar between empty and full. A failed job is written from the test itself
+(committed on a connection of its own): the page shows the error and stops asking.
 """
 
 from __future__ import annotations
@@ -186,4 +187,56 @@ def test_the_analyst_watches_a_background_export_finish_and_downloads_it(browser
     expect(page.locator("tr[data-job]").first.get_by_role("link", name="Download")).to_be_visible()
     assert_accessible(page)
     assert_no_sideways_scroll(page)
+    context.close()
+
+
+def _committed(study: Any, sql: str, params: list[Any]) -> None:
+    """Write in the study's schema on a connection of its own, committed at once: the test's own
+    connection is inside the test transaction, which the server would never see."""
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        other.set_schema(study.schema_name)
+        with other.cursor() as cursor:
+            cursor.execute(sql, params)
+    finally:
+        other.close()
+
+
+def test_a_job_that_fails_shows_its_error_and_the_page_stops_asking(browser, server):
+    """The job's row is written from here, as a worker would, while the page polls it."""
+    import uuid
+
+    live, study = server
+    job = uuid.uuid4()
+    _committed(
+        study,
+        "INSERT INTO dashboard_exportjob (id, format, status, rows_total, rows_written, file_name, size_bytes,"
+        " finished_only, include_pilots, versions, error, created_at)"
+        " VALUES (%s, 'psychds', 'running', 400, 0, '', 0, true, true, '{}', '', now())",
+        [job],
+    )
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    problems = _watch(page)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if f"/export/jobs/{job}/" in r.url else None)
+    _sign_in(page, live.study_url(study.slug), "/dashboard/exports/")
+    row = page.locator(f"tr[data-job='{job}']")
+    expect(row.locator("td", has_text="finished sessions, pilots included")).to_be_visible()
+    _committed(study, "UPDATE dashboard_exportjob SET rows_written = 100 WHERE id = %s", [job])
+    expect(row.locator(".rp-job-rows")).to_have_text("100 / 400 rows")
+    expect(row.locator("progress")).to_be_visible()
+    failed = "UPDATE dashboard_exportjob SET status = 'failed', error = 'OperationalError' WHERE id = %s"
+    _committed(study, failed, [job])
+    expect(row.locator(".rp-job-status")).to_have_text("Failed")
+    expect(row.locator(".rp-job-error")).to_be_visible()
+    expect(row.locator(".rp-job-error")).to_contain_text("Failed: OperationalError. Start it again")
+    expect(page.locator("#export-announce")).to_have_text("The psychds export failed.")
+    expect(row.get_by_role("link", name="Download")).to_have_count(0)
+    asked = len(requests)
+    page.wait_for_timeout(2500)
+    assert len(requests) == asked, "the page kept polling a job that had ended"
+    assert problems == [], problems
     context.close()
