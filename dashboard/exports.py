@@ -58,7 +58,7 @@ FORMATS: dict[str, ExportFormat] = {
     "balloons": ExportFormat("balloons", "Balloon-level CSV", "balloons.csv", "text/csv; charset=utf-8"),
     "hbayesdm": ExportFormat(
         "hbayesdm",
-        "hBayesDM (subjID, pumps, explosion; tab-separated)",
+        "hBayesDM (one subjID per participant, session and colour; tab-separated)",
         "hbayesdm.txt",
         "text/tab-separated-values; charset=utf-8",
     ),

@@ -168,6 +168,7 @@ def test_the_analyst_watches_a_background_export_finish_and_downloads_it(browser
     link.scroll_into_view_if_needed()
     assert in_viewport(page, link)
     screenshot(page, f"exports-done-{width}", full_page=False)
+    screenshot(page, f"exports-page-{width}", full_page=True)
 
     with page.expect_download() as info:
         link.click()
