@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from dashboard import apis, manage_views, setup_views, views
+from dashboard import apis, manage_views, model_views, setup_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/", manage_views.StudySettingsPage.as_view(), name="study-manage"),
@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/participants/", views.ParticipantsPage.as_view(), name="dashboard-participants"),
     path("dashboard/participants/<str:code>/", views.ParticipantPage.as_view(), name="dashboard-participant"),
     path("dashboard/exports/", views.ExportsPage.as_view(), name="dashboard-exports"),
+    path("dashboard/study-fit/", model_views.StudyFitPage.as_view(), name="dashboard-study-fit"),
 ]
 api_urlpatterns: list[URLPattern | URLResolver] = [
     path("export/", apis.ExportAPI.as_view(), name="export"),

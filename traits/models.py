@@ -117,3 +117,61 @@ class StudyNorms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.n_participants} participants)"
+
+
+class StudyFit(models.Model):
+    """A study-level (hierarchical) fit of one model: the population and every participant's shrunk estimate.
+
+    One row per (model version, hierarchical version, sample): `sample_hash` is the SHA-256 of the
+    fitted sessions' ids and input hashes, so refitting an unchanged sample finds its row. The newest
+    row of a model is what the dashboard shows; older rows stay for comparison (docs/models.md).
+    """
+
+    class Trigger(models.TextChoices):
+        GROWTH = "growth", "The sample grew"
+        REQUEST = "request", "Requested by a researcher"
+        COMMAND = "command", "Management command"
+
+    model = models.CharField(max_length=40)
+    model_version = models.CharField(max_length=40)
+    hierarchical_version = models.CharField(max_length=40)
+    color = models.CharField(max_length=20, help_text="the colour fitted (each participant's primary colour)")
+    sample_hash = models.CharField(max_length=64)
+    n_participants = models.PositiveIntegerField()
+    population = models.JSONField(help_text="{parameter: {mu_free, sd_free, median, low, high, n}}")
+    iterations = models.PositiveIntegerField()
+    converged = models.BooleanField()
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    seconds = models.FloatField(help_text="wall time of the fit")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_version", "hierarchical_version", "sample_hash"], name="traits_study_fit_once_per_sample"
+            )
+        ]
+        ordering = ["model", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.hierarchical_version} {self.model_version} on {self.n_participants} participants"
+
+
+class StudyFitEstimate(models.Model):
+    """One participant's estimate under a StudyFit's population (erasure removes it with the participant)."""
+
+    study_fit = models.ForeignKey(StudyFit, on_delete=models.CASCADE, related_name="estimates")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="study_fit_estimates")
+    session_id = models.UUIDField()
+    input_hash = models.CharField(max_length=64)
+    estimates = models.JSONField()
+    intervals = models.JSONField()
+    derived = models.JSONField(help_text="identified combinations with intervals (par4: omega = -gamma / ln phi)")
+    converged = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["study_fit", "participant"], name="traits_study_estimate_once")]
+        ordering = ["study_fit", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.study_fit_id}: {self.participant_id}"

@@ -141,3 +141,21 @@ AGENT_RANGES: dict[str, dict[str, tuple[float, float]]] = {
 
 def draw_agent(model: str, rng: np.random.Generator) -> dict[str, float]:
     return {name: float(rng.uniform(lo, hi)) for name, (lo, hi) in AGENT_RANGES[model].items()}
+
+
+# Empirically plausible parameters (docs/validation.md, "Ranges", gives the sources): hBayesDM's posterior
+# means for its example subjects, widened to cover the published group fits. Drawn uniformly on the free
+# scale (log or logit), since η and τ span orders of magnitude.
+PLAUSIBLE_RANGES: dict[str, dict[str, tuple[float, float]]] = {
+    "bart_par4": {"phi": (0.97, 0.997), "eta": (0.001, 0.02), "gamma": (0.3, 1.3), "tau": (0.08, 0.4)},
+    "bart_ewmv": {"phi": (0.05, 0.3), "eta": (0.05, 0.5), "rho": (-0.3, 0.0), "tau": (3.0, 15.0), "lambda": (0.2, 1.0)},
+}
+
+
+def draw_plausible_agent(model: str, rng: np.random.Generator) -> dict[str, float]:
+    """One agent from PLAUSIBLE_RANGES, uniform on each parameter's free scale."""
+    out = {}
+    for param in MODELS[model].params:
+        lo, hi = PLAUSIBLE_RANGES[model][param.name]
+        out[param.name] = param.to_natural(float(rng.uniform(param.to_free(lo), param.to_free(hi))))
+    return out

@@ -76,12 +76,52 @@ def process_session(self: Any, session_id: str) -> dict[str, Any]:
         session_mark_processed(session=session, flagged=bool(result.flag_reasons), reasons=result.flag_reasons)
         _test_delay(session_id)
     logger.info("traits: session processed", extra={"session": session_id, "status": result.profile.status})
+    _queue_study_fit_if_due()
     return {
         "session": session_id,
         "profile": result.profile.pk,
         "status": result.profile.status,
         "flagged": result.flag_reasons,
     }
+
+
+def _queue_study_fit_if_due() -> None:
+    """Queue the study-level fit when the sample has grown by TRAITS_HIERARCHICAL_EVERY participants.
+
+    Cheap (two counts) so every processed session can ask. Two sessions finishing together may both
+    queue it: the fit is stored once per sample, so the second finds the first's row.
+    """
+    from traits.study_fits import study_fit_due
+
+    if study_fit_due():
+        fit_study_models.delay(trigger="growth")
+
+
+@app.task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=3,
+)
+def fit_study_models(self: Any, trigger: str = "growth", models: list[str] | None = None) -> dict[str, Any]:
+    """Fit the study-level model(s) on the study's current sample, in the study's schema (docs/models.md)."""
+    from research_platform.errors import ApplicationError
+    from traits.bart_models import MODELS
+    from traits.study_fits import study_fit_compute
+
+    out: dict[str, Any] = {}
+    for name in models or list(MODELS):
+        try:
+            fit = study_fit_compute(model=name, trigger=trigger)
+        except ApplicationError as exc:  # too few participants: nothing to fit yet, not a failure
+            out[name] = {"skipped": exc.code}
+            continue
+        out[name] = {"study_fit": fit.pk, "n_participants": fit.n_participants, "converged": fit.converged}
+    logger.info("traits: study fit", extra={"trigger": trigger, "result": out})
+    return out
 
 
 def _test_delay(session_id: str) -> None:

@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from traits.apis import MyProfileApi, ParticipantTraitsApi, SessionMetricsApi
+from traits.study_fit_apis import ParticipantModelsApi, StudyFitsApi
 from traits.views import results_page
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -12,4 +13,6 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
     path("me/profile/", MyProfileApi.as_view(), name="me-profile"),
     path("sessions/<uuid:session_id>/metrics/", SessionMetricsApi.as_view(), name="session-metrics"),
     path("participants/<str:code>/traits/", ParticipantTraitsApi.as_view(), name="participant-traits"),
+    path("participants/<str:code>/models/", ParticipantModelsApi.as_view(), name="participant-models"),
+    path("study-fits/", StudyFitsApi.as_view(), name="study-fits"),
 ]

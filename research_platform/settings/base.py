@@ -356,6 +356,8 @@ CELERY_BEAT_SCHEDULE["games-abandon-stale-sessions"] = {"task": "games.abandon_s
 # sweep; the grace leaves the normal path (queued on completion) time to finish first.
 TRAITS_PENDING_SWEEP_SECONDS = env_int("TRAITS_PENDING_SWEEP_SECONDS", 300)
 TRAITS_PENDING_GRACE_SECONDS = env_int("TRAITS_PENDING_GRACE_SECONDS", 300)
+# The study-level fit runs again after this many new participants (docs/models.md, "Study-level fit").
+TRAITS_HIERARCHICAL_EVERY = env_int("TRAITS_HIERARCHICAL_EVERY", 10)
 CELERY_BEAT_SCHEDULE["traits-process-pending"] = {
     "task": "traits.tasks.process_pending",
     "schedule": float(TRAITS_PENDING_SWEEP_SECONDS),

@@ -92,6 +92,10 @@ MATRIX: list[Row] = [
     # traits: unknown session / participant: 404 for permitted callers (tests/traits/test_apis.py has real data)
     Row(ALPHA, "get", f"/api/v1/sessions/{NO_SESSION}/metrics/", VIEWERS_404),
     Row(ALPHA, "get", "/api/v1/participants/P-2222-2222/traits/", VIEWERS_404),
+    Row(ALPHA, "get", "/api/v1/participants/P-2222-2222/models/", VIEWERS_404),
+    # study-level fits: an empty study has no fit yet (200, empty list); a refit is refused with 409 for too few
+    Row(ALPHA, "get", "/api/v1/study-fits/", {"admin": 200, "manager": 200, "analyst": 200, "viewer": 200}),
+    Row(ALPHA, "post", "/api/v1/study-fits/", {"admin": 409, "manager": 409, "analyst": 409}),
 ]
 
 # Routes that are not researcher endpoints: public, token exchange, or participants' own.

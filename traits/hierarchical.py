@@ -1,0 +1,266 @@
+"""Study-level (hierarchical) fits of bart_par4 and bart_ewmv by empirical Bayes (pure: numpy/numba, no Django).
+
+hBayesDM fits these models hierarchically: each participant's parameters on an unconstrained scale
+are drawn from a study population N(μ, σ²), sampled jointly by NUTS. Here the same hierarchy is
+estimated by EM with a Laplace approximation (Huys et al. 2011; Daw 2011): alternately
+
+- E-step: each participant's MAP θᵢ under the current population prior N(μ, diag σ²) -- the
+  compiled per-session objective with the prior's centre and SD replaced by μ, σ -- and the
+  curvature Hᵢ there, so that θᵢ's posterior is approximately N(θᵢ, Hᵢ⁻¹);
+- M-step: μ, σ that maximise the approximate marginal likelihood plus hBayesDM's hyperpriors
+  (σ ~ half-normal(0, 0.2) on its probit/log scales; μ weak), i.e. μ from the mean of the θᵢ and
+  σ² from the mean of (θᵢ − μ)² + (Hᵢ⁻¹)ₖₖ;
+
+until μ and log σ change by less than `TOL`. Each participant's shrunk estimate and 95 % interval
+come from the last E-step. Why not NUTS: the benchmark (bench/reference.py, docs/validation.md)
+measures this against hBayesDM's own Stan models on the same simulated studies: same estimates,
+same interval coverage, in a small fraction of the time, so the task can refit a study each time
+its sample grows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from traits.bart_models import MODELS, Model, make_design, numerical_hessian
+
+# Every stored study-level result records it; any change of a stored number is a major bump (docs/science.md).
+HIERARCHICAL_VERSION = "bart-hierarchical/1.0.0"
+# Fewer participants than this give no population to speak of: the task waits (docs/models.md).
+MIN_PARTICIPANTS = 10
+TOL = 1e-4
+MAX_ITER = 300
+# hBayesDM's hyperprior σ ~ half-normal(0, 0.2) is on a probit scale for bounded parameters; the
+# platform's free scale is logit, and logit(p) ≈ 1.7·probit(p) (the Phi_approx slope), so 0.34 there.
+SIGMA_PRIOR = {"log": 0.2, "logit": 0.34}
+MU_PRIOR_SD = 2.0  # as weak as the per-session prior: it only keeps an unidentified mean finite
+SIGMA_FLOOR = 1e-3  # σ → 0 would make the prior a wall; a parameter the data cannot tell sits here
+
+
+@dataclass(frozen=True, slots=True)
+class Individual:
+    estimates: dict[str, float]  # natural scale, shrunk toward the population
+    intervals: dict[str, tuple[float, float] | None]  # 95 %, Laplace on the free scale under the population
+    sd_free: dict[str, float | None]
+    derived: dict[str, dict[str, float | None]]  # identified combinations (par4: omega), with intervals
+    converged: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "estimates": self.estimates,
+            "intervals": {k: list(v) if v else None for k, v in self.intervals.items()},
+            "sd_free": self.sd_free,
+            "derived": self.derived,
+            "converged": self.converged,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StudyFit:
+    model: str
+    model_version: str
+    version: str
+    population: dict[str, dict[str, float]]  # per parameter: mu/sd on the free scale, median and 95 % range
+    individuals: list[Individual]  # in the order of the sessions given
+    iterations: int
+    converged: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "model_version": self.model_version,
+            "version": self.version,
+            "population": self.population,
+            "iterations": self.iterations,
+            "converged": self.converged,
+        }
+
+
+def _scale_kind(model: Model) -> list[str]:
+    return ["log" if math.isinf(p.high) else "logit" for p in model.params]
+
+
+def _sigma_update(sum_sq: float, n: int, s0: float) -> float:
+    """argmax of −n·ln σ − S/(2σ²) − σ²/(2·s0²): the positive root of σ⁴/s0² + n·σ² − S = 0."""
+    c = s0 * s0
+    sigma2 = 0.5 * c * (-n + math.sqrt(n * n + 4.0 * sum_sq / c))
+    return max(math.sqrt(max(sigma2, 0.0)), SIGMA_FLOOR)
+
+
+def _mu_update(total: float, n: int, sigma: float, centre: float) -> float:
+    """Posterior mode of μ under N(centre, MU_PRIOR_SD²) given n MAPs summing to `total`."""
+    w_data, w_prior = n / (sigma * sigma), 1.0 / (MU_PRIOR_SD * MU_PRIOR_SD)
+    return (w_data * total / n + w_prior * centre) / (w_data + w_prior)
+
+
+def _covariance(problem: Any, x: np.ndarray) -> np.ndarray | None:
+    hessian = numerical_hessian(problem.gradient, x)
+    try:
+        if not np.all(np.linalg.eigvalsh(hessian) > 0):
+            return None
+        cov = np.linalg.inv(hessian)
+    except np.linalg.LinAlgError:
+        return None
+    return cov if np.all(np.isfinite(cov)) else None
+
+
+def _par4_omega(model: Model, x: np.ndarray, cov: np.ndarray | None) -> dict[str, float | None]:
+    """ω₀ = −γ / ln φ (the first balloon's target pumps) and its 95 % interval by the delta method on ln ω₀.
+
+    φ and γ trade off against each other within one session; their ratio is what the data pin down.
+    """
+    i_phi, i_gamma = 0, 2
+    phi = model.params[i_phi].to_natural(float(x[i_phi]))
+    gamma = model.params[i_gamma].to_natural(float(x[i_gamma]))
+    omega = -gamma / math.log(phi)
+    if cov is None:
+        return {"estimate": omega, "low": None, "high": None}
+    # ln ω₀ = ln γ − ln(−ln φ); with φ = logistic(x): d/dx ln(−ln φ) = −(1 − φ)/(−ln φ).
+    grad = np.zeros(x.size)
+    grad[i_gamma] = 1.0
+    grad[i_phi] = (1.0 - phi) / (-math.log(phi))
+    se = math.sqrt(max(float(grad @ cov @ grad), 0.0))
+    return {"estimate": omega, "low": omega * math.exp(-1.96 * se), "high": omega * math.exp(1.96 * se)}
+
+
+def ewmv_stop_point(phi: float, rho: float, lam: float) -> float:
+    """The opportunity l* at which U_pump = 0 under the first balloon's belief p = φ (math.inf: never).
+
+    With v = 1 + λ·(l − 1): U_pump = ρ·p·(1 − p)·v² − p·v + 1, so v* is the smaller positive root; ρ and λ
+    trade off within one session, the point where pumping stops being worth it is what the data pin down.
+    """
+    a = rho * phi * (1.0 - phi)
+    if abs(a) < 1e-12:
+        v = 1.0 / phi
+    else:
+        disc = phi * phi - 4.0 * a
+        if disc < 0:
+            return math.inf
+        v = (phi - math.sqrt(disc)) / (2.0 * a)
+    return 1.0 + (v - 1.0) / lam
+
+
+def _ewmv_stop(model: Model, x: np.ndarray, cov: np.ndarray | None) -> dict[str, float | None]:
+    """l* (ewmv_stop_point) and its 95 % interval by the delta method on ln l*, gradient by central differences."""
+
+    def log_stop(free: np.ndarray) -> float:
+        phi, _, rho, _, lam = (p.to_natural(float(v)) for p, v in zip(model.params, free, strict=True))
+        value = ewmv_stop_point(phi, rho, lam)
+        return math.log(value) if 0 < value < math.inf else math.nan
+
+    centre = log_stop(x)
+    if not math.isfinite(centre):
+        return {"estimate": None, "low": None, "high": None}
+    estimate = math.exp(centre)
+    if cov is None:
+        return {"estimate": estimate, "low": None, "high": None}
+    grad = np.zeros(x.size)
+    for i in range(x.size):
+        step = np.zeros(x.size)
+        step[i] = 1e-5
+        grad[i] = (log_stop(x + step) - log_stop(x - step)) / 2e-5
+    if not np.all(np.isfinite(grad)):
+        return {"estimate": estimate, "low": None, "high": None}
+    se = math.sqrt(max(float(grad @ cov @ grad), 0.0))
+    return {"estimate": estimate, "low": estimate * math.exp(-1.96 * se), "high": estimate * math.exp(1.96 * se)}
+
+
+def derived_quantities(model: Model | str, x: np.ndarray, cov: np.ndarray | None) -> dict[str, dict[str, float | None]]:
+    """The identified combinations of a model's parameters, with intervals (free-scale x and covariance)."""
+    model = MODELS[model] if isinstance(model, str) else model
+    if model.name == "bart_par4":
+        return {"omega": _par4_omega(model, x, cov)}
+    return {"stop_point": _ewmv_stop(model, x, cov)}
+
+
+def _individual(model: Model, x: np.ndarray, cov: np.ndarray | None, converged: bool) -> Individual:
+    estimates, intervals, sds = {}, {}, {}
+    for i, p in enumerate(model.params):
+        estimates[p.name] = p.to_natural(float(x[i]))
+        if cov is not None and cov[i, i] > 0:
+            se = math.sqrt(float(cov[i, i]))
+            sds[p.name] = se
+            intervals[p.name] = (p.to_natural(float(x[i]) - 1.96 * se), p.to_natural(float(x[i]) + 1.96 * se))
+        else:
+            sds[p.name], intervals[p.name] = None, None
+    return Individual(estimates, intervals, sds, derived_quantities(model, x, cov), converged)
+
+
+def fit_study(
+    model: Model | str,
+    sessions: Sequence[tuple[Sequence[int], Sequence[int]]],
+    *,
+    tol: float = TOL,
+    max_iter: int = MAX_ITER,
+    sigma_prior: dict[str, float] | None = None,
+) -> StudyFit:
+    """The study's population and each participant's shrunk estimate; `sessions` are (pumps, explosion) pairs."""
+    model = MODELS[model] if isinstance(model, str) else model
+    if len(sessions) < 2:
+        raise ValueError("a population needs at least two participants")
+    from traits import fitting  # numba: loaded only by processes that fit (see bart_models.fit_model)
+
+    base = [fitting.Problem.of(model, make_design(p, e)) for p, e in sessions]
+    n, k = len(base), len(model.params)
+    kinds = _scale_kind(model)
+    sigma_scale = SIGMA_PRIOR if sigma_prior is None else sigma_prior
+    centres = base[0].centers.copy()
+    # Start from each participant's own MAP under the weak per-session prior, from every start, so a
+    # participant whose likelihood has several optima (EWMV's plateau) starts at the best of them.
+    x = np.empty((n, k))
+    for i, problem in enumerate(base):
+        results = [
+            problem.minimize(np.array([p.to_free(v) for p, v in zip(model.params, start, strict=True)]))
+            for start in model.starts
+        ]
+        x[i] = min(results, key=lambda r: (r.value, tuple(np.round(r.x, 12)))).x
+    mu = x.mean(axis=0)
+    sigma = np.maximum(x.std(axis=0), 0.1)
+    variances = np.zeros((n, k))
+    iterations, converged = 0, False
+    covs: list[np.ndarray | None] = [None] * n
+    ok = [False] * n
+    while iterations < max_iter:
+        iterations += 1
+        for i, problem in enumerate(base):
+            prior = dataclasses.replace(problem, centers=mu.copy(), sds=sigma.copy())
+            result = prior.minimize(x[i])
+            x[i] = result.x
+            covs[i] = _covariance(prior, x[i])
+            ok[i] = covs[i] is not None and (result.converged or float(np.max(np.abs(result.grad))) < 1e-3)
+            # A participant without a usable curvature contributes the prior's own spread (no information).
+            variances[i] = np.diag(covs[i]) if covs[i] is not None else sigma**2
+        new_mu = np.array([_mu_update(float(x[:, j].sum()), n, float(sigma[j]), float(centres[j])) for j in range(k)])
+        sum_sq = ((x - new_mu) ** 2 + variances).sum(axis=0)
+        new_sigma = np.array([_sigma_update(float(sum_sq[j]), n, sigma_scale[kinds[j]]) for j in range(k)])
+        change = max(float(np.max(np.abs(new_mu - mu))), float(np.max(np.abs(np.log(new_sigma) - np.log(sigma)))))
+        mu, sigma = new_mu, new_sigma
+        if change < tol:
+            converged = True
+            break
+    # One last E-step under the final population, so the estimates and intervals belong to it.
+    individuals = []
+    for i, problem in enumerate(base):
+        prior = dataclasses.replace(problem, centers=mu.copy(), sds=sigma.copy())
+        result = prior.minimize(x[i])
+        cov = _covariance(prior, result.x)
+        good = cov is not None and (result.converged or float(np.max(np.abs(result.grad))) < 1e-3)
+        individuals.append(_individual(model, result.x, cov, good))
+    population = {
+        p.name: {
+            "mu_free": float(mu[j]),
+            "sd_free": float(sigma[j]),
+            "median": p.to_natural(float(mu[j])),
+            "low": p.to_natural(float(mu[j] - 1.96 * sigma[j])),
+            "high": p.to_natural(float(mu[j] + 1.96 * sigma[j])),
+            "n": n,
+        }
+        for j, p in enumerate(model.params)
+    }
+    return StudyFit(model.name, model.version, HIERARCHICAL_VERSION, population, individuals, iterations, converged)
