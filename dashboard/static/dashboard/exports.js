@@ -107,6 +107,11 @@
   function tick() {
     var rows = pendingRows();
     if (!rows.length) return;  // nothing queued or running: stop polling
+    if (document.hidden) {
+      // A tab in the background asks nothing; it catches up as soon as it is shown again.
+      document.addEventListener("visibilitychange", tick, { once: true });
+      return;
+    }
     if (failures >= MAX_FAILURES) {
       say("The page could not reach the server to update the exports' progress; reload it to try again.");
       return;
