@@ -42,7 +42,7 @@ CHUNK_ROWS = 2000
 PROGRESS_EVERY = 5000
 # A finished session is one the participant completed (the complete endpoint); `abandoned` sessions
 # also get a completed_at (when the sweep closed them), so the status decides, not that field.
-FINISHED_STATUSES = (GameSession.Status.COMPLETED, GameSession.Status.PROCESSED, GameSession.Status.FLAGGED)
+FINISHED_STATUSES = GameSession.FINISHED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,10 @@ def funnel_counts() -> list[tuple[str, int]]:
     """Participants at each stage: consented -> started -> completed -> processed -> flagged (one query)."""
     from django.db.models import Count, Q
 
+    from games.models import GameSession
     from pseudonymization.models import Participant
 
-    done = ("completed", "processed", "flagged")
+    done = GameSession.FINISHED_STATUSES
     counts = (
         Participant.objects.exclude(status=Participant.Status.ERASED)
         .exclude(pilot=True)
@@ -108,10 +109,10 @@ def session_distributions() -> dict[str, list[float]]:
     """Per finished session: adjusted average pumps (collected balloons) and number of explosions (one query)."""
     from django.db.models import Avg, Count, Q
 
-    from games.models import Balloon
+    from games.models import Balloon, GameSession
 
     rows = (
-        Balloon.objects.filter(session__status__in=("completed", "processed", "flagged"))
+        Balloon.objects.filter(session__status__in=GameSession.FINISHED_STATUSES)
         .exclude(session__participant__pilot=True)
         .values("session_id")
         .annotate(adjusted=Avg("pumps", filter=Q(outcome="cashed")), pops=Count("id", filter=Q(outcome="popped")))

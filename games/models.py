@@ -26,6 +26,8 @@ class GameSession(models.Model):
         ABANDONED = "abandoned", "Abandoned"
 
     CLOSED_STATUSES = frozenset({"completed", "processed", "flagged", "abandoned"})
+    # Played to the end by the participant (the complete endpoint); abandoned sessions are closed, not finished.
+    FINISHED_STATUSES = frozenset({"completed", "processed", "flagged"})
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="sessions")
