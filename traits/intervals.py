@@ -41,13 +41,15 @@ def block_counts(n: int, samples: int, rng: np.random.Generator, length: int | N
 
 def weighted_slope(w: Any, x: Any, y: Any) -> Any:
     """Per row of weights `w`, the weighted least-squares slope of y on x (NaN without spread in x)."""
+    # x and y are one session's (broadcast over resamples) or one row per simulated session.
+    x, y = np.broadcast_to(x, w.shape), np.broadcast_to(y, w.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         k = w.sum(axis=1)
         mx = (w * x).sum(axis=1) / k
         my = (w * y).sum(axis=1) / k
-        dx = x[None, :] - mx[:, None]
+        dx = x - mx[:, None]
         sxx = (w * dx * dx).sum(axis=1)
-        sxy = (w * dx * (y[None, :] - my[:, None])).sum(axis=1)
+        sxy = (w * dx * (y - my[:, None])).sum(axis=1)
         return np.where((k > 0) & (sxx > 1e-12), sxy / sxx, np.nan)
 
 
@@ -57,10 +59,11 @@ def weighted_partial_slope(w: Any, t: Any, e: Any, y: Any) -> Any:
     Frisch–Waugh: regress e and y on (1, t), then y's residual on e's residual; NaN when e has no
     spread left once t is accounted for.
     """
+    t, e, y = (np.broadcast_to(v, w.shape) for v in (t, e, y))
     with np.errstate(divide="ignore", invalid="ignore"):
         k = w.sum(axis=1, keepdims=True)
         mt, me, my = ((w * v).sum(axis=1, keepdims=True) / k for v in (t, e, y))
-        dt, de, dy = t[None, :] - mt, e[None, :] - me, y[None, :] - my
+        dt, de, dy = t - mt, e - me, y - my
         stt = (w * dt * dt).sum(axis=1, keepdims=True)
         b_e = np.where(stt > 1e-12, (w * dt * de).sum(axis=1, keepdims=True) / stt, 0.0)
         b_y = np.where(stt > 1e-12, (w * dt * dy).sum(axis=1, keepdims=True) / stt, 0.0)

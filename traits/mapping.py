@@ -21,184 +21,35 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.stats import norm as _normal
+from scipy.stats import t as _student_t
 
-from traits.intervals import block_counts, block_length, weighted_partial_slope, weighted_slope
+from traits.facts import STANDARD_CAPACITY, facts
+from traits.indicators import (  # noqa: F401  (Session, _pooled_gap_medians and the slopes are re-exported)
+    Session,
+    Statistic,
+    _consistency,
+    _learning,
+    _loss,
+    _pace,
+    _point,
+    _pooled_gap_medians,
+    _risk,
+    learning_slope,
+    post_loss_change,
+)
+from traits.intervals import block_counts, block_length
 from traits.metrics import Trial
 from traits.norms import MIN_STUDY_NORMS, PERCENTILE_METHOD, Norm, norm_from_json, norm_to_json, percentile
 from traits.norms import sample_norm as _sample_norm
 from traits.norms import usable as _usable
+from traits.replay import REPLAYS, par4_replays
+
+WITHIN_REPLAYS, WITHIN_SAMPLES = 20, 200  # replays whose own block-bootstrap variance is measured
 
 TRAITS_VERSION = "bart-traits/2.0.0"
-BOOTSTRAP_SAMPLES = 400
-STANDARD_CAPACITY = 128  # pump counts are rescaled to the standard balloon so colours compare
-PER_BLOCK = 10.0  # learning is said per 10 balloons, the BART's block (Lejuez et al. 2002)
+BOOTSTRAP_SAMPLES = 1000  # the expanded interval reads quantiles near 0.5 %: 1000 keeps them stable
 __all__ = ["MIN_STUDY_NORMS", "PERCENTILE_METHOD", "TRAITS_VERSION", "compute_profile"]
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    """The arrays every indicator is computed from: one entry per balloon in play order."""
-
-    trials: tuple[Trial, ...]
-    x: Any  # pumps rescaled to a 128-pump balloon
-    collected: Any  # 1.0 where the balloon was collected, 0.0 where it popped
-    position: Any  # 0, 1, 2, … (play order within the colour)
-    scale: float  # 128 / capacity: raw pumps = x / scale
-
-    @classmethod
-    def of(cls, trials: Sequence[Trial]) -> Session:
-        trials = tuple(trials)
-        capacity = max((t.max_pumps for t in trials), default=STANDARD_CAPACITY)
-        return cls(
-            trials,
-            np.array([t.pumps * STANDARD_CAPACITY / t.max_pumps for t in trials], dtype=np.float64),
-            np.array([0.0 if t.exploded else 1.0 for t in trials]),
-            np.arange(len(trials), dtype=np.float64),
-            STANDARD_CAPACITY / capacity,
-        )
-
-
-Statistic = Callable[[Session, Any], Any]  # (session, B × units weights) → B values, NaN where undefined
-
-
-def _risk(s: Session, w: Any) -> Any:
-    k = (w * s.collected).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(k > 0, (w * s.collected * s.x).sum(axis=1) / k, np.nan)
-
-
-def _consistency(s: Session, w: Any) -> Any:
-    wm = w * s.collected
-    k, s1, s2 = wm.sum(axis=1), (wm * s.x).sum(axis=1), (wm * s.x * s.x).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = s1 / k
-        sd = np.sqrt(np.maximum(s2 - s1 * s1 / k, 0.0) / (k - 1))
-        return np.where((k >= 2) & (mean > 0), -sd / mean, np.nan)
-
-
-def _learning(s: Session, w: Any) -> Any:
-    """Slope of collected balloons' pumps on play position, per 10 balloons: + toward more risk."""
-    return PER_BLOCK * weighted_slope(w * s.collected, s.position, s.x)
-
-
-def _loss(s: Session, w: Any) -> Any:
-    """Over pairs (balloon i, balloon i+1) whose i+1 was collected: the change in pumps on i+1 when i
-    popped, the session's linear trend held fixed.
-
-    Only collected next balloons count (adjusted pumps, as for risk): a popped one's count is its
-    explosion point, noise that is 3–4 times larger. The trend term keeps a learner, whose later
-    balloons are both pumped more and popped more, from reading as reacting to pops.
-    """
-    return weighted_partial_slope(w * s.collected[1:], s.position[1:], 1.0 - s.collected[:-1], s.x[1:])
-
-
-def _gap_medians(trials: Sequence[Trial], draws: Any) -> Any:
-    """Per row of `draws` (how often each balloon was drawn), the median of the drawn balloons'
-    pooled inter-pump intervals, NaN when there are none; equal to np.median of each pooled array.
-
-    Instead of pooling row by row, every interval is sorted once and weighted by how often its
-    balloon was drawn; the median's two middle ranks are then read off the cumulative weights.
-    """
-    gaps = [np.diff(np.asarray(t.pump_ts, dtype=np.float64)) for t in trials]
-    values = np.concatenate(gaps) if gaps else np.zeros(0)
-    if values.size == 0:
-        return np.full(draws.shape[0], np.nan)
-    owner = np.repeat(np.arange(len(gaps)), [g.size for g in gaps])
-    order = np.argsort(values, kind="stable")
-    values, owner = values[order], owner[order]
-    # int32: the counts stay far below 2³¹ and the running sum is three times faster than in int64.
-    cum = np.cumsum(draws.astype(np.int32)[:, owner], axis=1, dtype=np.int32)
-    total = cum[:, -1]
-    # The element of 0-based rank k in a row's pooled, sorted intervals is the first whose cumulative weight exceeds k.
-    lo = values[np.minimum((cum <= ((total - 1) // 2)[:, None]).sum(axis=1), values.size - 1)]
-    hi = values[np.minimum((cum <= (total // 2)[:, None]).sum(axis=1), values.size - 1)]
-    return np.where(total > 0, (lo + hi) / 2, np.nan)
-
-
-def _pooled_gap_medians(trials: Sequence[Trial], idx: Any) -> Any:
-    """_gap_medians for rows of drawn balloon indices (kept for the equivalence test)."""
-    rows, n = idx.shape
-    draws = np.bincount((idx + n * np.arange(rows)[:, None]).ravel(), minlength=rows * n).reshape(rows, n)
-    return _gap_medians(trials, draws)
-
-
-def _pace(s: Session, w: Any) -> Any:
-    return -np.log10(np.maximum(_gap_medians(s.trials, w), 1.0))
-
-
-def _point(statistic: Statistic, s: Session, units: int) -> float | None:
-    value = float(statistic(s, np.ones((1, units)))[0])
-    return value if math.isfinite(value) else None
-
-
-def adjusted_pumps(trials: Sequence[Trial]) -> float | None:
-    """Mean pumps on collected balloons, rescaled to 128 (Lejuez et al. 2002)."""
-    return _point(_risk, Session.of(trials), len(trials))
-
-
-def post_loss_change(trials: Sequence[Trial]) -> float | None:
-    """Pumps on the balloon after a pop minus after a collect, the session's linear trend held fixed."""
-    return _point(_loss, Session.of(trials), len(trials) - 1) if len(trials) > 1 else None
-
-
-def pace(trials: Sequence[Trial]) -> float | None:
-    """−log10 of the median inter-pump interval (ms): higher is faster."""
-    return _point(_pace, Session.of(trials), len(trials))
-
-
-def steadiness(trials: Sequence[Trial]) -> float | None:
-    """−(SD / mean) of pumps on collected balloons: higher is more consistent."""
-    return _point(_consistency, Session.of(trials), len(trials))
-
-
-def learning_slope(trials: Sequence[Trial]) -> float | None:
-    """Signed change of collected balloons' pumps per 10 balloons over the session."""
-    return _point(_learning, Session.of(trials), len(trials))
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return math.fsum(values) / len(values) if values else None
-
-
-def facts(key: str, s: Session, value: float | None) -> dict[str, Any]:
-    """The behaviour behind a score in the player's own units (pumps of the real balloon, seconds)."""
-    raw = [float(t.pumps) for t in s.trials]
-    kept = [p for p, t in zip(raw, s.trials, strict=True) if not t.exploded]
-    if key == "risk_tolerance":
-        capacity = max((t.max_pumps for t in s.trials), default=None)
-        return {"mean_pumps": _mean(kept), "max_pumps": capacity, "n_collected": len(kept), "n_balloons": len(raw)}
-    if key == "reaction_to_loss":
-        pairs = [(a, b) for a, b in itertools.pairwise(s.trials) if not b.exploded]
-        after_pop = [float(b.pumps) for a, b in pairs if a.exploded]
-        after_collect = [float(b.pumps) for a, b in pairs if not a.exploded]
-        change = None if value is None else value / s.scale
-        return {
-            "after_pop_mean": _mean(after_pop),
-            "after_collect_mean": _mean(after_collect),
-            "n_after_pop": len(after_pop),
-            "n_after_collect": len(after_collect),
-            "change_pumps": change,
-        }
-    if key == "decision_pace":
-        gaps = [b - a for t in s.trials for a, b in itertools.pairwise(t.pump_ts)]
-        return {"median_ms": float(np.median(gaps)) if gaps else None, "n_intervals": len(gaps)}
-    if key == "consistency":
-        sd = float(np.std(kept, ddof=1)) if len(kept) >= 2 else None
-        return {"mean_pumps": _mean(kept), "sd_pumps": sd, "n_collected": len(kept)}
-    if key == "learning":
-        if value is None or not kept:
-            return {"per_10_balloons": None, "start_pumps": None, "end_pumps": None}
-        slope = value / s.scale / PER_BLOCK  # raw pumps per balloon
-        pos = [float(i) for i, t in enumerate(s.trials) if not t.exploded]
-        centre = _mean(kept) or 0.0
-        mid = _mean(pos) or 0.0
-        last = float(len(s.trials) - 1)
-        return {
-            "per_10_balloons": slope * PER_BLOCK,
-            "start_pumps": centre + slope * (0.0 - mid),
-            "end_pumps": centre + slope * (last - mid),
-        }
-    return {}
 
 
 def _need_collected(n: int) -> Callable[[Sequence[Trial]], str | None]:
@@ -368,13 +219,75 @@ def study_norms_label(norms: dict[str, Norm]) -> str:
     return "study-norms-" + norms_hash(norms)[:16]
 
 
-def _interval(dim: Dimension, s: Session, rng: np.random.Generator) -> tuple[float, float] | None:
+def expanded_alpha(units: int) -> float:
+    """The lower tail probability of a 95 % expanded percentile interval over ⌈units/ℓ⌉ blocks.
+
+    Hesterberg's (2015) small-sample fix of the percentile interval: the quantile 2.5 % of a normal
+    is replaced by √(k/(k−1))·t(k−1, 0.975), read on the normal scale; here k is the number of
+    blocks, the effective number of independent units (about 7 for 30 balloons: quantiles 0.5 %).
+    """
+    k = max(units / block_length(units), 2.0)
+    return float(_normal.cdf(-math.sqrt(k / (k - 1.0)) * _student_t.ppf(0.975, k - 1.0)))
+
+
+def _replay_session(trials: Sequence[Trial], fits: dict[str, dict[str, Any]], seed: int) -> Session | None:
+    """REPLAYS sessions of the fitted par4 agent on fresh schedules, or None without a par4 fit."""
+    estimates = (fits.get("bart_par4") or {}).get("estimates") or {}
+    if not trials or not all(k in estimates for k in ("phi", "eta", "gamma", "tau")):
+        return None
+    capacity = max(t.max_pumps for t in trials)
+    pumps, collected = par4_replays(estimates, len(trials), capacity, np.random.default_rng([seed, 1]))
+    scale = STANDARD_CAPACITY / capacity
+    return Session((), pumps * scale, collected, np.arange(len(trials), dtype=np.float64), scale)
+
+
+def _within_variance(dim: Dimension, replay: Session, units: int, rng: np.random.Generator) -> float | None:
+    """The block-bootstrap variance the indicator shows inside one session of the model, averaged
+    over WITHIN_REPLAYS of the replays: the part of the replay spread the block bootstrap already sees."""
+    count = min(WITHIN_REPLAYS, replay.x.shape[0])
+    # All count × WITHIN_SAMPLES resamples in one call: replay j's rows repeated against its own draws.
+    rows = Session(
+        (),
+        np.repeat(replay.x[:count], WITHIN_SAMPLES, axis=0),
+        np.repeat(replay.collected[:count], WITHIN_SAMPLES, axis=0),
+        replay.position,
+        replay.scale,
+    )
+    values = dim.statistic(rows, block_counts(units, count * WITHIN_SAMPLES, rng)).reshape(count, WITHIN_SAMPLES)
+    found = [float(np.var(v[np.isfinite(v)])) for v in values if np.isfinite(v).sum() >= WITHIN_SAMPLES // 2]
+    return float(np.mean(found)) if len(found) >= count // 2 else None
+
+
+def _interval(
+    dim: Dimension, s: Session, value: float, rng: np.random.Generator, replay: tuple[Session, Any] | None
+) -> tuple[tuple[float, float] | None, float]:
+    """The 95 % interval (block bootstrap, expanded percentile) and the factor the model widened it by.
+
+    Where par4 replays exist (not for pace, which the model does not describe), their variance of
+    the indicator minus the variance a block bootstrap sees inside one replay is the between-session
+    part that resampling one session cannot show (what the first pops taught a learner); the
+    interval is stretched about the value so that its variance gains that part.
+    """
     units = len(s.trials) - (1 if dim.units == "pairs" else 0)
     values = dim.statistic(s, block_counts(units, BOOTSTRAP_SAMPLES, rng))
     values = values[np.isfinite(values)]
     if values.size < BOOTSTRAP_SAMPLES // 2:
-        return None
-    return float(np.quantile(values, 0.025)), float(np.quantile(values, 0.975))
+        return None, 1.0
+    a = expanded_alpha(units)
+    lo, hi = float(np.quantile(values, a)), float(np.quantile(values, 1.0 - a))
+    if replay is None or dim.key == "decision_pace":
+        return (lo, hi), 1.0
+    # The replays have their own random stream: with or without a fit, the block draws are the same.
+    replay, replay_rng = replay
+    sims = dim.statistic(replay, np.ones((replay.x.shape[0], units)))
+    sims = sims[np.isfinite(sims)]
+    within = _within_variance(dim, replay, units, replay_rng)
+    observed = float(np.var(values))
+    if sims.size < replay.x.shape[0] // 2 or within is None or observed <= 0:
+        return (lo, hi), 1.0
+    extra = max(float(np.var(sims)) - within, 0.0)
+    factor = math.sqrt((observed + extra) / observed)
+    return (value + factor * (lo - value), value + factor * (hi - value)), factor
 
 
 def _direction(dim: Dimension, interval: tuple[float, float] | None) -> str | None:
@@ -389,7 +302,12 @@ def _direction(dim: Dimension, interval: tuple[float, float] | None) -> str | No
 
 
 def score_dimension(
-    dim: Dimension, trials: Sequence[Trial], norm: Norm, rng: np.random.Generator, fits: dict[str, dict[str, Any]]
+    dim: Dimension,
+    trials: Sequence[Trial],
+    norm: Norm,
+    rng: np.random.Generator,
+    fits: dict[str, dict[str, Any]],
+    replay: tuple[Session, Any] | None = None,
 ) -> dict[str, Any]:
     s = Session.of(trials)
     basis = norm.as_dict()
@@ -415,13 +333,13 @@ def score_dimension(
             "value": None,
             "value_interval": None,
             "direction": None,
-            "facts": facts(dim.key, s, None),
+            "facts": facts(dim.key, trials, None),
             "z": None,
             "z_interval": None,
             "percentile": None,
             "percentile_interval": None,
         }
-    interval = _interval(dim, s, rng)
+    interval, widened = _interval(dim, s, value, rng, replay)
     z_int = None if interval is None else [(v - norm.mean) / norm.sd for v in interval]
     pct = percentile(norm, value)
     return {
@@ -431,13 +349,15 @@ def score_dimension(
         "value": value,
         "value_interval": list(interval) if interval else None,
         "interval_method": {
-            "kind": "circular block bootstrap, percentile interval",
+            "kind": "circular block bootstrap, expanded percentile, widened by par4 replays' between-session variance",
             "units": dim.units,
             "block_length": block_length(len(trials) - (1 if dim.units == "pairs" else 0)),
             "samples": BOOTSTRAP_SAMPLES,
+            "model_replays": REPLAYS if replay is not None and dim.key != "decision_pace" else 0,
+            "model_widening": widened,
         },
         "direction": _direction(dim, interval),
-        "facts": facts(dim.key, s, value),
+        "facts": facts(dim.key, trials, value),
         "z": (value - norm.mean) / norm.sd,
         "z_interval": z_int,
         "percentile": pct,
@@ -480,11 +400,15 @@ def compute_profile(
     """
     rng = np.random.default_rng(seed)
     trials = list(trials)
-    norms = norms or {}
+    norms, fits = norms or {}, fits or {}
+    replay_session = _replay_session(trials, fits, seed)
+    replay = None if replay_session is None else (replay_session, np.random.default_rng([seed, 2]))
     dims = []
     for d in DIMENSIONS:
         norm = norms.get(d.key)
-        dims.append(score_dimension(d, trials, norm if norm and _usable(norm) else PLACEHOLDER[d.key], rng, fits or {}))
+        dims.append(
+            score_dimension(d, trials, norm if norm and _usable(norm) else PLACEHOLDER[d.key], rng, fits, replay)
+        )
     return {
         "version": TRAITS_VERSION,
         "n_balloons": len(trials),
