@@ -43,3 +43,18 @@ def test_another_version_or_an_unknown_study_is_refused(alpha):
         call_command("recompute_traits", "--study", "alpha", "--version", "bart-traits/0.1.0")
     with pytest.raises(CommandError, match="No study"):
         call_command("recompute_traits", "--study", "nope")
+
+
+def test_the_recompute_can_be_queued_to_a_worker_in_the_studys_schema(
+    alpha, django_capture_on_commit_callbacks, monkeypatch
+):
+    gamer, session_id = play(alpha)
+    complete(gamer, session_id, django_capture_on_commit_callbacks)
+    current = mapping.TRAITS_VERSION
+    monkeypatch.setattr(mapping, "TRAITS_VERSION", "bart-traits/9.0.0")
+    out = io.StringIO()
+    call_command("recompute_traits", "--study", "alpha", "--version", "bart-traits/9.0.0", "--queue", stdout=out)
+    assert "recompute at bart-traits/9.0.0 queued" in out.getvalue()
+    connection.set_tenant(alpha)  # eager Celery ran it: the new row is in alpha's schema, the old one kept
+    versions = sorted(TraitProfile.objects.filter(session_id=session_id).values_list("traits_version", flat=True))
+    assert versions == [current, "bart-traits/9.0.0"]

@@ -35,3 +35,30 @@ def test_after_processing_each_dimension_shows_both_poles_and_what_the_profile_i
     assert "times on average on the balloons you collected; a balloon could take up to 128 pumps" in page
     assert "does not have enough participants yet" in page
     assert gamer.code not in page  # nothing identifying, not even the pseudonymous code
+
+
+def test_after_a_version_bump_the_page_requeues_the_session_instead_of_showing_the_old_profile(
+    alpha, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core.cache import cache
+    from django.db import connection
+
+    from traits import mapping
+    from traits.models import TraitProfile
+
+    gamer, session_id = play(alpha)
+    complete(gamer, session_id, django_capture_on_commit_callbacks)
+    old = mapping.TRAITS_VERSION
+    monkeypatch.setattr(mapping, "TRAITS_VERSION", "bart-traits/9.0.0")
+    monkeypatch.setattr("traits.selectors.TRAITS_VERSION", "bart-traits/9.0.0")
+    monkeypatch.setattr("traits.selectors.profile_latest.__kwdefaults__", {"version": "bart-traits/9.0.0"})
+    cache.clear()
+    gamer.client.cookies["participant_token"] = gamer.token
+    first = gamer.client.get("/results/").content.decode()
+    assert "being prepared" in first  # never the old version's profile
+    connection.set_tenant(alpha)
+    versions = sorted(TraitProfile.objects.filter(session_id=session_id).values_list("traits_version", flat=True))
+    assert versions == [old, "bart-traits/9.0.0"]  # queued (eager here) and computed; the old row kept
+    connection.set_schema_to_public()
+    second = gamer.client.get("/results/").content.decode()
+    assert "being prepared" not in second and "Computed with bart-traits/9.0.0" in second
