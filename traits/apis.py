@@ -18,6 +18,7 @@ from pseudonymization.api_base import ParticipantAPIView
 from pseudonymization.models import Participant
 from research_platform.errors import ApplicationError
 from tenants.permissions import StudyAPIView
+from traits import identification
 from traits.models import SessionMetrics, TraitProfile
 from traits.selectors import fits_for_session, metrics_latest, profile_latest, profiles_of_participant
 
@@ -78,7 +79,7 @@ def profile_payload(profile: TraitProfile) -> dict[str, Any]:
         },
         "input_sha256": profile.input_hash,
         "computed_at": profile.created_at.isoformat(),
-        "dimensions": profile.dimensions,
+        "dimensions": identification.label_evidence(profile.dimensions),
         "notice": PROFILE_NOTICE,
     }
 
@@ -90,6 +91,8 @@ def fit_payload(fit: Any) -> dict[str, Any]:
         "color": fit.color,
         "estimates": fit.estimates,
         "intervals": fit.intervals,
+        # Read-time labels (traits.identification): a parameter one session does not pin down says so.
+        "identification": identification.labels(fit.model, fit.estimates),
         "log_likelihood": fit.log_likelihood,
         "aic": fit.aic,
         "bic": fit.bic,

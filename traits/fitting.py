@@ -266,8 +266,22 @@ class Problem:
     def gradient(self, free: np.ndarray) -> np.ndarray:
         return self.value_and_gradient(free)[1]
 
+    def values(self, xs: np.ndarray) -> np.ndarray:
+        """−log posterior at many points (rows, free scale) in one compiled loop."""
+        return objective_many(self.model_id, np.ascontiguousarray(xs, dtype=np.float64), self.data())
+
     def minimize(self, x0: np.ndarray, *, gtol: float = 1e-5, max_iter: int = 500) -> Result:
         x, value, grad, converged, iterations = bfgs(
             self.model_id, np.asarray(x0, dtype=np.float64), self.data(), gtol, max_iter
         )
         return Result(x, float(value), grad, bool(converged), int(iterations))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def objective_many(model_id: int, xs: Array, data: Data) -> Array:
+    """−log posterior at each row of `xs` (free scale): the study-level fit's importance sampling."""
+    out = np.empty(xs.shape[0])
+    grad = np.empty(xs.shape[1])
+    for r in range(xs.shape[0]):
+        out[r] = objective(model_id, xs[r].copy(), data, grad)
+    return out

@@ -41,12 +41,17 @@ MAX_ITER = 300
 SIGMA_PRIOR = {"log": 0.2, "logit": 0.34}
 MU_PRIOR_SD = 2.0  # as weak as the per-session prior: it only keeps an unidentified mean finite
 SIGMA_FLOOR = 1e-3  # σ → 0 would make the prior a wall; a parameter the data cannot tell sits here
+# The reported posterior: importance sampling from a Student-t around the Laplace approximation.
+IS_DRAWS = 2000
+IS_DF = 5.0  # heavy tails, so that a posterior wider or more skewed than the Laplace curvature is still reached
+IS_SCALE = 1.5  # the proposal's spread relative to the Laplace covariance
+IS_SEED = 2026  # fixed: the same sample gives the same estimates and intervals
 
 
 @dataclass(frozen=True, slots=True)
 class Individual:
-    estimates: dict[str, float]  # natural scale, shrunk toward the population
-    intervals: dict[str, tuple[float, float] | None]  # 95 %, Laplace on the free scale under the population
+    estimates: dict[str, float]  # natural scale, posterior means under the population (shrunk toward it)
+    intervals: dict[str, tuple[float, float] | None]  # central 95 % of the posterior under the population
     sd_free: dict[str, float | None]
     derived: dict[str, dict[str, float | None]]  # identified combinations (par4: omega), with intervals
     converged: bool
@@ -179,6 +184,72 @@ def derived_quantities(model: Model | str, x: np.ndarray, cov: np.ndarray | None
     return {"stop_point": _ewmv_stop(model, x, cov)}
 
 
+def _derived_draws(model: Model, natural: np.ndarray) -> dict[str, np.ndarray]:
+    """The identified combinations at each draw (natural-scale rows in the model's parameter order)."""
+    if model.name == "bart_par4":
+        return {"omega": -natural[:, 2] / np.log(natural[:, 0])}
+    stops = np.array([ewmv_stop_point(float(r[0]), float(r[2]), float(r[4])) for r in natural])
+    return {"stop_point": stops}
+
+
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    cumulative /= cumulative[-1]
+    return [float(values[order][min(int(np.searchsorted(cumulative, q)), values.size - 1)]) for q in qs]
+
+
+def _sampled(
+    model: Model, problem: Any, x: np.ndarray, cov: np.ndarray, rng: np.random.Generator, converged: bool
+) -> Individual | None:
+    """Posterior means and central 95 % intervals by self-normalised importance sampling.
+
+    The Laplace approximation N(x̂, H⁻¹) is symmetric on the free scale; a posterior skewed by few
+    informative decisions is not, and its intervals came out too narrow in simulation (docs/validation.md).
+    Draws from a multivariate Student-t (IS_DF degrees of freedom, covariance IS_SCALE²·H⁻¹) are
+    weighted by posterior / proposal; None when the weights degenerate (effective sample < 100).
+    """
+    k = x.size
+    try:
+        chol = np.linalg.cholesky(cov * IS_SCALE * IS_SCALE)
+    except np.linalg.LinAlgError:
+        return None
+    z = rng.standard_normal((IS_DRAWS, k))
+    chi = rng.chisquare(IS_DF, IS_DRAWS) / IS_DF
+    draws = x + (z @ chol.T) / np.sqrt(chi)[:, None]
+    neg_log_post = problem.values(draws)
+    # log density of the t proposal up to a constant: −(ν + k)/2 · ln(1 + δ²/ν), δ² the Mahalanobis distance
+    solved = np.linalg.solve(chol, (draws - x).T)
+    log_q = -0.5 * (IS_DF + k) * np.log1p(np.sum(solved * solved, axis=0) / IS_DF)
+    log_w = -neg_log_post - log_q
+    log_w[neg_log_post >= 1e11] = -np.inf  # outside the domain (the objective's wall)
+    log_w -= np.max(log_w)
+    w = np.exp(log_w)
+    w /= w.sum()
+    if 1.0 / float(np.sum(w * w)) < 100:
+        return None
+    natural = np.column_stack(
+        [np.array([p.to_natural(float(v)) for v in draws[:, j]]) for j, p in enumerate(model.params)]
+    )
+    estimates, intervals, sds = {}, {}, {}
+    for j, p in enumerate(model.params):
+        estimates[p.name] = float(np.sum(w * natural[:, j]))
+        lo, hi = _weighted_quantiles(natural[:, j], w, (0.025, 0.975))
+        intervals[p.name] = (lo, hi)
+        mean_free = float(np.sum(w * draws[:, j]))
+        sds[p.name] = math.sqrt(max(float(np.sum(w * (draws[:, j] - mean_free) ** 2)), 0.0))
+    derived: dict[str, dict[str, float | None]] = {}
+    for name, values in _derived_draws(model, natural).items():
+        finite = np.isfinite(values)
+        if w[~finite].sum() > 0.025:  # more than the tail beyond the interval is "never stops"
+            derived[name] = {"estimate": None, "low": None, "high": None}
+            continue
+        v, ww = values[finite], w[finite] / w[finite].sum()
+        lo, hi = _weighted_quantiles(v, ww, (0.025, 0.975))
+        derived[name] = {"estimate": float(np.sum(ww * v)), "low": lo, "high": hi}
+    return Individual(estimates, intervals, sds, derived, converged)
+
+
 def _individual(model: Model, x: np.ndarray, cov: np.ndarray | None, converged: bool) -> Individual:
     estimates, intervals, sds = {}, {}, {}
     for i, p in enumerate(model.params):
@@ -244,14 +315,18 @@ def fit_study(
         if change < tol:
             converged = True
             break
-    # One last E-step under the final population, so the estimates and intervals belong to it.
+    # One last E-step under the final population, so the estimates and intervals belong to it; the
+    # posterior reported is importance-sampled around it (_sampled), Laplace only where that fails.
     individuals = []
     for i, problem in enumerate(base):
         prior = dataclasses.replace(problem, centers=mu.copy(), sds=sigma.copy())
         result = prior.minimize(x[i])
         cov = _covariance(prior, result.x)
         good = cov is not None and (result.converged or float(np.max(np.abs(result.grad))) < 1e-3)
-        individuals.append(_individual(model, result.x, cov, good))
+        sampled = None
+        if cov is not None:
+            sampled = _sampled(model, prior, result.x, cov, np.random.default_rng([IS_SEED, i]), good)
+        individuals.append(sampled or _individual(model, result.x, cov, good))
     population = {
         p.name: {
             "mu_free": float(mu[j]),

@@ -67,3 +67,16 @@ def label(model: str, parameter: str, *, level: str = "session") -> dict[str, An
 
 def labels(model: str, parameters: Any, *, level: str = "session") -> dict[str, dict[str, Any]]:
     return {name: label(model, name, level=level) for name in parameters}
+
+
+def label_evidence(dimensions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Profile dimensions with each model-evidence item labelled (copies; the stored profile is untouched)."""
+    out = []
+    for dim in dimensions:
+        evidence = dim.get("model_evidence")
+        if not evidence:
+            out.append(dim)
+            continue
+        labelled = [{**item, **label(str(item.get("model")), str(item.get("parameter")))} for item in evidence]
+        out.append({**dim, "model_evidence": labelled})
+    return out

@@ -155,3 +155,23 @@ def test_the_dashboard_shows_the_population_and_a_participants_labelled_paramete
     viewer = host_client(alpha.domain_name)
     viewer.force_login(cast["viewer"])
     assert "Refit now" not in viewer.get("/dashboard/").content.decode()
+
+
+def test_session_fits_and_trait_evidence_carry_identification_labels(alpha, cast):
+    from tests.traits.test_services import simulated_input
+    from traits.services import session_process
+
+    connection.set_tenant(alpha)
+    person = participant_enrol()
+    result = session_process(data=simulated_input(person))
+    connection.set_schema_to_public()
+    client = api_client_for(cast["viewer"], alpha.domain_name)
+    body = client.get(f"/api/v1/sessions/{result.metrics.session_id}/metrics/").json()
+    par4 = next(f for f in body["model_fits"] if f["model"] == "bart_par4")
+    assert par4["identification"]["gamma"]["identified"] is False
+    assert par4["identification"]["phi"]["identified"] is True
+    traits = client.get(f"/api/v1/participants/{person.participant_code}/traits/").json()
+    evidence = [e for d in traits["latest"]["dimensions"] for e in d.get("model_evidence") or []]
+    assert evidence and all("identified" in e and "note" in e for e in evidence)
+    risk = next(e for e in evidence if e["parameter"] == "gamma")
+    assert risk["identified"] is False and "not identified from one session" in risk["note"]

@@ -18,7 +18,7 @@ from traits.bart_models import MODELS
 PINNED = {
     "bart_par4/1.1.0": "a486045236d32909",
     "bart_ewmv/1.1.0": "f8f27b6bec599afb",
-    "bart-hierarchical/1.0.0": "40dd66e995c9dd09",
+    "bart-hierarchical/1.0.0": "d97d9ae4d3d5a703",
 }
 
 
@@ -42,6 +42,7 @@ def hierarchical_payload() -> object:
         "tol": hierarchical.TOL,
         "max_iter": hierarchical.MAX_ITER,
         "min_participants": hierarchical.MIN_PARTICIPANTS,
+        "importance_sampling": [hierarchical.IS_DRAWS, hierarchical.IS_DF, hierarchical.IS_SCALE, hierarchical.IS_SEED],
         "model_fingerprints": {name: fingerprint(model_payload(name)) for name in MODELS},
     }
 
