@@ -284,7 +284,7 @@ def flag_reasons(values: dict[str, Any], quality_flags: dict[str, Any]) -> list[
 def study_norms_compute() -> StudyNorms:
     """The study's own norms from its participants' profiles, stored versioned and made active.
 
-    One value per active participant: their first processed session's indicator (first play,
+    One value per active, non-pilot participant: their first processed session's indicator (first play,
     before any practice effect of replaying), from the profiles of the current TRAITS_VERSION.
     Needs MIN_STUDY_NORMS + 1 participants so that each of them, left out of their own norm, is
     still compared with MIN_STUDY_NORMS others; a dimension with fewer values than that has no norm
@@ -295,8 +295,12 @@ def study_norms_compute() -> StudyNorms:
     from audit.services import audit_event
 
     rows = (
+        # Pilot participants (the team trying the study while it was piloting) are nobody's norm.
         TraitProfile.objects.filter(
-            traits_version=mapping.TRAITS_VERSION, reference="default", participant__status=Participant.Status.ACTIVE
+            traits_version=mapping.TRAITS_VERSION,
+            reference="default",
+            participant__status=Participant.Status.ACTIVE,
+            participant__pilot=False,
         )
         .order_by("participant_id", "created_at", "id")
         .values_list("participant_id", "dimensions")

@@ -47,11 +47,14 @@ def _primary(values: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]]]:
 
 
 def study_fit_sample() -> list[Member]:
-    """Each active participant's first processed session with at least one finished balloon."""
+    """Each active, non-pilot participant's first processed session with at least one finished balloon."""
     from traits.metrics import METRICS_VERSION
 
     rows = (
-        SessionMetrics.objects.filter(metrics_version=METRICS_VERSION, participant__status=Participant.Status.ACTIVE)
+        # Pilot participants (the team trying the study while it was piloting) are no part of the sample.
+        SessionMetrics.objects.filter(
+            metrics_version=METRICS_VERSION, participant__status=Participant.Status.ACTIVE, participant__pilot=False
+        )
         .order_by("participant_id", "created_at", "id")
         .values_list("participant_id", "session_id", "input_hash", "values")
     )
@@ -116,7 +119,10 @@ def study_fit_due() -> bool:
     from traits.metrics import METRICS_VERSION
 
     n = (
-        SessionMetrics.objects.filter(metrics_version=METRICS_VERSION, participant__status=Participant.Status.ACTIVE)
+        # Pilot participants (the team trying the study while it was piloting) are no part of the sample.
+        SessionMetrics.objects.filter(
+            metrics_version=METRICS_VERSION, participant__status=Participant.Status.ACTIVE, participant__pilot=False
+        )
         .values("participant_id")
         .distinct()
         .count()

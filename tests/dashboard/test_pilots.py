@@ -178,3 +178,22 @@ def test_my_studies_counts_participants_without_the_pilots_and_names_the_pilots(
     client.force_login(cast["manager"])
     page = client.get("/").content.decode()
     assert '<dt>Participants</dt><dd>2 <span class="rp-muted">+ 1 pilot</span></dd>' in page
+
+
+def test_pilots_are_no_part_of_the_study_norms_nor_of_the_study_level_fit(in_alpha):
+    """Both describe the study's participants; the team trying it while piloting is not one of them."""
+    from pseudonymization.models import Participant
+    from tests.traits.test_colours_and_norms import fake_profiles
+    from traits import mapping
+    from traits.services import study_norms_compute
+    from traits.study_fits import study_fit_sample
+
+    people = fake_profiles(mapping.MIN_STUDY_NORMS + 2, risk_values=[float(v) for v in range(32)])
+    Participant.objects.filter(pk=people[-1].pk).update(pilot=True)
+    risk = study_norms_compute().reference["risk_tolerance"]
+    assert 31.0 not in risk["values"] and len(risk["values"]) == mapping.MIN_STUDY_NORMS + 1
+
+    sessions = simulated_participants(2, balloons=6)
+    mark_pilots(sessions[:1])
+    sampled = {member.session_id for member in study_fit_sample()}
+    assert sessions[1].pk in sampled and sessions[0].pk not in sampled
