@@ -265,8 +265,8 @@ def _interval(
 
     Where par4 replays exist (not for pace, which the model does not describe), their variance of
     the indicator minus the variance a block bootstrap sees inside one replay is the between-session
-    part that resampling one session cannot show (what the first pops taught a learner); the
-    interval is stretched about the value so that its variance gains that part.
+    part that resampling one session cannot show (what the first pops taught a learner); each side
+    of the interval is lengthened to √(side² + (1.96·σ_between)²). The factor returned is the SD ratio.
     """
     units = len(s.trials) - (1 if dim.units == "pairs" else 0)
     values = dim.statistic(s, block_counts(units, BOOTSTRAP_SAMPLES, rng))
@@ -286,8 +286,12 @@ def _interval(
     if sims.size < replay.x.shape[0] // 2 or within is None or observed <= 0:
         return (lo, hi), 1.0
     extra = max(float(np.var(sims)) - within, 0.0)
+    # Each part with its own quantile: the expansion is for the few blocks of one session; the
+    # between-session part comes from REPLAYS replays, so the normal 1.96 suffices for it.
+    reach = 1.96**2 * extra
+    lo_w, hi_w = math.sqrt((value - lo) ** 2 + reach), math.sqrt((hi - value) ** 2 + reach)
     factor = math.sqrt((observed + extra) / observed)
-    return (value + factor * (lo - value), value + factor * (hi - value)), factor
+    return (value - lo_w, value + hi_w), factor
 
 
 def _direction(dim: Dimension, interval: tuple[float, float] | None) -> str | None:

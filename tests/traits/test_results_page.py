@@ -62,3 +62,34 @@ def test_after_a_version_bump_the_page_requeues_the_session_instead_of_showing_t
     connection.set_schema_to_public()
     second = gamer.client.get("/results/").content.decode()
     assert "being prepared" not in second and "Computed with bart-traits/9.0.0" in second
+
+
+def test_with_study_norms_a_place_among_the_others_is_shown_where_a_norm_exists(
+    alpha, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from traits import mapping
+    from traits.models import StudyNorms
+
+    from .test_colours_and_norms import fake_profiles
+
+    gamer, session_id = play(alpha)
+    complete(gamer, session_id, django_capture_on_commit_callbacks)
+    connection.set_tenant(alpha)
+    fake_profiles(mapping.MIN_STUDY_NORMS + 1)  # risk tolerance only: the other dimensions have no norm
+    connection.set_schema_to_public()
+    call_command("compute_study_norms", "--study", "alpha", "--recompute", stdout=io.StringIO())
+    connection.set_tenant(alpha)
+    assert StudyNorms.objects.get().n_participants == 32  # the 31 others and this participant
+    connection.set_schema_to_public()
+    gamer.client.cookies["participant_token"] = gamer.token
+    page = gamer.client.get("/results/").content.decode()
+    # Left out of their own norm: compared with the 31 others; a chart only for the normed dimension.
+    assert "Compared with 31 other participants of this study" in page
+    assert page.count("<svg") == 1 and "of 100" in page
+    assert "you are not part of your own comparison" in page
+    assert "times on average on the balloons you collected; a balloon could take up to 128 pumps" in page
