@@ -41,7 +41,8 @@ def home_studies(user: Any) -> list[HomeStudy]:
                 participants=Count("id", filter=Q(pilot=False)), pilots=Count("id", filter=Q(pilot=True))
             )
             sessions = GameSession.objects.aggregate(
-                in_progress=Count("id", filter=Q(status=GameSession.Status.IN_PROGRESS)),
+                # Pilots left out, as on the dashboard; last activity counts anyone (the link is in use).
+                in_progress=Count("id", filter=Q(status=GameSession.Status.IN_PROGRESS, participant__pilot=False)),
                 last=Max("last_event_at"),
                 started=Max("started_at"),
             )

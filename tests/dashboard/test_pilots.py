@@ -170,14 +170,17 @@ def test_my_studies_counts_participants_without_the_pilots_and_names_the_pilots(
 
     from tests.conftest import host_client
 
-    agree(in_alpha, "piloting")
+    from games.services import session_start
+
+    session_start(participant=agree(in_alpha, "piloting"), seed="pilot-playing")
     agree(in_alpha, "recruiting")
-    agree(in_alpha, "recruiting")
+    session_start(participant=agree(in_alpha, "recruiting"), seed="playing")
     connection.set_schema_to_public()
     client = host_client(settings.PLATFORM_DOMAIN)
     client.force_login(cast["manager"])
     page = client.get("/").content.decode()
     assert '<dt>Participants</dt><dd>2 <span class="rp-muted">+ 1 pilot</span></dd>' in page
+    assert "<dt>Sessions in progress</dt><dd>1</dd>" in page  # the pilot's session left out
 
 
 def test_pilots_are_no_part_of_the_study_norms_nor_of_the_study_level_fit(in_alpha):
