@@ -86,10 +86,19 @@ fuzz: install
 lock: install
 	$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
 	  --output-file requirements.lock requirements.in
+	$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements-bench.lock requirements-bench.in
+
+# Bench-only: pystan for the hBayesDM reference comparison (never needed by run or test).
+$(BIN)/.bench-installed: $(BIN)/.installed requirements-bench.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-bench.lock
+	@touch $@
 
 # The side-by-side benchmark (not part of `make test`): its own database, gunicorn, a Celery worker,
 # Redis; prints a table and writes bench/results/latest.json. BENCH_ARGS=--quick checks the harness.
-bench: install
+# The models section compares the study-level fit with hBayesDM's Stan programs, read from a mirror of
+# github.com/CCS-Lab/hBayesDM (HBAYESDM_REPO; skipped with a message when absent).
+bench: install $(BIN)/.bench-installed
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Stops the embedded cluster and removes its data (asks first).

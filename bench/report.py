@@ -129,6 +129,11 @@ def rows(results: dict[str, Any]) -> list[Row]:
         if "psychds_rows_before_top_up" in flat:
             label = f"6. Psych-DS RSS growth (MB) at {flat['psychds_rows_before_top_up']} rows"
             out.append(_spread_row(label, flat.get("psychds_rss_growth_mb_before_top_up")))
+    models = s.get("models") or {}
+    if "reference" in models:
+        from bench.sections.models import rows as model_rows
+
+        out.extend(model_rows(models))
     return out
 
 

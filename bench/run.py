@@ -22,7 +22,7 @@ from typing import Any
 from bench import stack
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = ("ingestion", "request_cost", "naive", "servers", "pipeline", "export", "provisioning")
+SECTIONS = ("ingestion", "request_cost", "naive", "servers", "pipeline", "export", "provisioning", "models")
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -188,6 +188,13 @@ def _run_sections(
         from bench.sections.export import section_export
 
         _section(results, "export", lambda: section_export(bench, http, server, rows=args.export_rows, reps=reps))
+
+    if "models" in wanted:
+        from bench.sections.models import section_models
+
+        # --quick: the harness only (a small study, short chains); figures come from the full run.
+        sizes = {"participants": 40, "warmup": 100, "draws": 100, "agents": 20, "studies": 1} if args.quick else {}
+        _section(results, "models", lambda: section_models(**sizes))
 
     if "provisioning" in wanted:
 
