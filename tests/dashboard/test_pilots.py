@@ -168,9 +168,8 @@ def test_the_migrations_give_existing_rows_what_they_were(in_alpha, app, before,
 def test_my_studies_counts_participants_without_the_pilots_and_names_the_pilots(cast, in_alpha):
     from django.conf import settings
 
-    from tests.conftest import host_client
-
     from games.services import session_start
+    from tests.conftest import host_client
 
     session_start(participant=agree(in_alpha, "piloting"), seed="pilot-playing")
     agree(in_alpha, "recruiting")
