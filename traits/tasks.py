@@ -93,8 +93,11 @@ def _queue_study_fit_if_due() -> None:
     """
     from traits.study_fits import study_fit_due
 
-    if study_fit_due():
-        fit_study_models.delay(trigger="growth")
+    try:
+        if study_fit_due():
+            fit_study_models.delay(trigger="growth")
+    except Exception:  # the session is processed and committed: a failed study fit must not undo that
+        logger.exception("traits: study-level fit not queued")
 
 
 @app.task(
