@@ -175,3 +175,16 @@ def test_session_fits_and_trait_evidence_carry_identification_labels(alpha, cast
     assert evidence and all("identified" in e and "note" in e for e in evidence)
     risk = next(e for e in evidence if e["parameter"] == "gamma")
     assert risk["identified"] is False and "not identified from one session" in risk["note"]
+
+
+def test_the_dashboard_refit_button_is_for_analysts_and_says_when_the_study_is_too_small(alpha, cast):
+    from tests.conftest import host_client
+
+    viewer = host_client(alpha.domain_name)
+    viewer.force_login(cast["viewer"])
+    assert viewer.post("/dashboard/study-fit/").status_code == 403
+    analyst = host_client(alpha.domain_name)
+    analyst.force_login(cast["analyst"])
+    response = analyst.post("/dashboard/study-fit/", follow=True)
+    assert response.redirect_chain[-1][0].endswith("/dashboard/")
+    assert "needs at least 10 participants (0 now)" in response.content.decode()
