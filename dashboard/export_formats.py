@@ -18,7 +18,7 @@ from typing import Any
 
 # 2.0.0: hBayesDM subjID is one sequence per participant, session and colour (was the participant);
 # analysis formats leave out unfinished sessions and every format leaves out pilots by default (#20).
-EXPORT_FORMAT_VERSION = "rp-export/2.0.0"
+EXPORT_FORMAT_VERSION = "rp-export/2.1.0"
 
 # Analysis formats are fitted or summarised per finished session, and a half-played session would
 # enter them as if it were a whole one; the trial-level CSV is the raw event log, kept whole.

@@ -249,9 +249,23 @@ def trait_columns() -> tuple[Column, ...]:
         column
         for d in DIMENSIONS
         for column in (
+            # The indicator in its own units first: it does not depend on any norm (docs/traits.md).
+            Column(f"{d.key}_value", f"{d.label}: {d.indicator}", "indicator units"),
+            Column(
+                f"{d.key}_value_low", f"{d.label}: lower end of the 95 % interval of the indicator", "indicator units"
+            ),
+            Column(
+                f"{d.key}_value_high", f"{d.label}: upper end of the 95 % interval of the indicator", "indicator units"
+            ),
             Column(f"{d.key}_z", f"{d.label}: standardized score ({d.low_pole} < 0 < {d.high_pole})", "z"),
-            Column(f"{d.key}_z_low", f"{d.label}: lower end of the bootstrap interval", "z"),
-            Column(f"{d.key}_z_high", f"{d.label}: upper end of the bootstrap interval", "z"),
+            Column(f"{d.key}_z_low", f"{d.label}: lower end of the 95 % interval of z", "z"),
+            Column(f"{d.key}_z_high", f"{d.label}: upper end of the 95 % interval of z", "z"),
+            Column(
+                f"{d.key}_norm",
+                f"{d.label}: what z compares with: placeholder (the authors' made-up reference, no standing), "
+                "study (this study's participants, leave-one-out) or published",
+            ),
+            Column(f"{d.key}_norm_n", f"{d.label}: participants in the norm (empty for the placeholder)"),
         )
     )
     return base + per_dim
@@ -283,9 +297,16 @@ def trait_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]
             "model_versions": ",".join(str(v) for _, v in sorted((model_versions or {}).items())),
         }
         for dim in dims or []:
+            key = dim["key"]
+            values = dim.get("value_interval") or [None, None]
             interval = dim.get("z_interval") or [None, None]
-            row[f"{dim['key']}_z"] = dim.get("z")
-            row[f"{dim['key']}_z_low"], row[f"{dim['key']}_z_high"] = interval[0], interval[1]
+            norm = dim.get("norm") or dim.get("reference") or {}
+            row[f"{key}_value"] = dim.get("value")
+            row[f"{key}_value_low"], row[f"{key}_value_high"] = values[0], values[1]
+            row[f"{key}_z"] = dim.get("z")
+            row[f"{key}_z_low"], row[f"{key}_z_high"] = interval[0], interval[1]
+            row[f"{key}_norm"] = norm.get("basis", "placeholder" if traits_version.startswith("bart-traits/1.") else "")
+            row[f"{key}_norm_n"] = norm.get("n")
         yield row
 
 

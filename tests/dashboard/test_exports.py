@@ -71,7 +71,14 @@ def test_the_psychds_export_follows_the_psychds_rules(cast, in_alpha):
     versions = {p["name"]: p["value"] for p in description["additionalProperty"]}
     assert {"event_schema", "metrics", "traits", "models", "export_format"} <= set(versions)
     traits_file = next(n for n in data_files if "description-traits" in n)
-    assert len(archive.read(traits_file).decode().splitlines()) == 1 + 2  # header + one profile per session
+    traits = list(csv.DictReader(io.StringIO(archive.read(traits_file).decode())))
+    assert len(traits) == 2  # one profile per session
+    # The indicator in its own units beside z, and what z compares with: no study norms yet.
+    for row in traits:
+        assert row["risk_tolerance_value"] and float(row["risk_tolerance_value_low"]) <= float(
+            row["risk_tolerance_value"]
+        ) <= float(row["risk_tolerance_value_high"])
+        assert row["risk_tolerance_norm"] == "placeholder" and row["risk_tolerance_norm_n"] == ""
     dictionary = list(csv.DictReader(io.StringIO(archive.read("data_dictionary.csv").decode())))
     assert {r["column"] for r in dictionary} == measured
 
