@@ -25,7 +25,7 @@ import numpy as np
 
 from bench import hbayesdm
 from traits.bart_models import MODELS
-from traits.hierarchical import fit_study
+from traits.hierarchical import ewmv_stop_point, fit_study
 from traits.simulate import draw_plausible_agent, simulate_choices, uniform_schedule
 
 STAN_NAMES = {"gamma": "gam"}  # the platform's parameter name -> hBayesDM's, where they differ
@@ -51,17 +51,27 @@ def _free(model: str, name: str, values: Any) -> np.ndarray:
     return np.array([param.to_free(float(v)) for v in values])
 
 
-def _with_omega(model: str, truth: list[dict[str, float]]) -> list[dict[str, float]]:
+def _with_derived(model: str, truth: list[dict[str, float]]) -> list[dict[str, float]]:
     if model != "bart_par4":
-        return truth
+        return [{**t, "stop_point": ewmv_stop_point(t["phi"], t["rho"], t["lambda"])} for t in truth]
     return [{**t, "omega": -t["gamma"] / math.log(t["phi"])} for t in truth]
+
+
+def _stop_points(phi: np.ndarray, rho: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """traits.hierarchical.ewmv_stop_point on arrays of draws (inf where no stop is worth it)."""
+    a = rho * phi * (1.0 - phi)
+    disc = phi * phi - 4.0 * a
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = np.where(np.abs(a) < 1e-12, 1.0 / phi, (phi - np.sqrt(np.maximum(disc, 0.0))) / (2.0 * a))
+        out = 1.0 + (v - 1.0) / lam
+    return np.where(disc < 0, np.inf, out)
 
 
 def compare(
     model: str, participants: int, seed: int, chains: int, warmup: int, draws: int, max_depth: int = 8
 ) -> dict[str, Any]:
     truth, sessions = simulate_study(model, participants, seed)
-    truth = _with_omega(model, truth)
+    truth = _with_derived(model, truth)
     fit_study(model, sessions[:3], max_iter=2)  # numba's compile or cache load is not the fit's time
     started = time.perf_counter()
     platform = fit_study(model, sessions)
@@ -82,17 +92,26 @@ def compare(
     names = [p.name for p in MODELS[model].params]
     if model == "bart_par4":
         draws_of["omega"] = -draws_of["gam"] / np.log(draws_of["phi"])
-        names.append("omega")
+        derived = "omega"
+    else:
+        draws_of["stop_point"] = _stop_points(draws_of["phi"], draws_of["rho"], draws_of["lambda"])
+        derived = "stop_point"
+    names.append(derived)
     rows = {}
     for name in names:
         stan = draws_of[STAN_NAMES.get(name, name)]
-        ref_mean = stan.mean(axis=1)
+        # The posterior mean, except for a derived quantity that can be infinite (l*): its median.
+        ref_mean = np.median(stan, axis=1) if name == "stop_point" else stan.mean(axis=1)
         ref_lo, ref_hi = np.percentile(stan, 2.5, axis=1), np.percentile(stan, 97.5, axis=1)
-        if name == "omega":
-            est = np.array([ind.derived["omega"]["estimate"] for ind in platform.individuals])
-            lo = np.array([ind.derived["omega"]["low"] or np.nan for ind in platform.individuals])
-            hi = np.array([ind.derived["omega"]["high"] or np.nan for ind in platform.individuals])
-            scale = np.log
+        if name == derived:
+            values = [ind.derived[name] for ind in platform.individuals]
+            est = np.array([v["estimate"] if v["estimate"] is not None else np.nan for v in values], dtype=float)
+            lo = np.array([v["low"] if v["low"] is not None else np.nan for v in values], dtype=float)
+            hi = np.array([v["high"] if v["high"] is not None else np.nan for v in values], dtype=float)
+
+            def scale(v: Any) -> np.ndarray:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    return np.log(np.asarray(v, dtype=float))
         else:
             est = np.array([ind.estimates[name] for ind in platform.individuals])
             lo = np.array([(ind.intervals[name] or (np.nan, np.nan))[0] for ind in platform.individuals])
@@ -101,13 +120,18 @@ def compare(
             def scale(v: Any, name: str = name) -> np.ndarray:
                 return _free(model, name, v)
 
-        true = np.array([t[name] for t in truth])
+        true = np.array([t[name] for t in truth], dtype=float)
+        both = np.isfinite(scale(est)) & np.isfinite(scale(ref_mean))
+        with_true = np.isfinite(scale(true))
         rows[name] = {
-            "r_platform_vs_hbayesdm": float(np.corrcoef(scale(est), scale(ref_mean))[0, 1]),
-            "mean_abs_diff": float(np.mean(np.abs(est - ref_mean))),
-            "mean_true": float(np.mean(true)),
-            "r_platform_vs_true": float(np.corrcoef(scale(est), scale(true))[0, 1]),
-            "r_hbayesdm_vs_true": float(np.corrcoef(scale(ref_mean), scale(true))[0, 1]),
+            "r_platform_vs_hbayesdm": float(np.corrcoef(scale(est)[both], scale(ref_mean)[both])[0, 1]),
+            "mean_abs_diff": float(np.mean(np.abs(est - ref_mean)[both])),
+            "n_compared": int(both.sum()),
+            "mean_true": float(np.mean(true[with_true])),
+            "r_platform_vs_true": float(np.corrcoef(scale(est)[both & with_true], scale(true)[both & with_true])[0, 1]),
+            "r_hbayesdm_vs_true": float(
+                np.corrcoef(scale(ref_mean)[both & with_true], scale(true)[both & with_true])[0, 1]
+            ),
             "coverage_platform": float(np.mean((lo <= true) & (true <= hi))),
             "coverage_hbayesdm": float(np.mean((ref_lo <= true) & (true <= ref_hi))),
         }
@@ -130,14 +154,16 @@ def compare(
     }
 
 
-def run(models: list[str], participants: int, seed: int, chains: int, warmup: int, draws: int) -> dict[str, Any]:
+def run(
+    models: list[str], participants: int, seed: int, chains: int, warmup: int, draws: int, max_depth: int = 8
+) -> dict[str, Any]:
     """The section's result: one comparison per model, or the reason it could not run."""
     try:
         hbayesdm.stan_source(models[0])
         hbayesdm._stan()
     except hbayesdm.Unavailable as exc:
         return {"skipped": str(exc)}
-    return {model: compare(model, participants, seed, chains, warmup, draws) for model in models}
+    return {model: compare(model, participants, seed, chains, warmup, draws, max_depth) for model in models}
 
 
 def table(result: dict[str, Any]) -> str:
@@ -175,9 +201,12 @@ def main() -> None:
     parser.add_argument("--chains", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--draws", type=int, default=500)
+    parser.add_argument("--max-depth", type=int, default=8, help="NUTS maximum tree depth")
     parser.add_argument("--json", default="", help="also write the result here")
     args = parser.parse_args()
-    result = run(args.models.split(","), args.participants, args.seed, args.chains, args.warmup, args.draws)
+    result = run(
+        args.models.split(","), args.participants, args.seed, args.chains, args.warmup, args.draws, args.max_depth
+    )
     print(table(result))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
