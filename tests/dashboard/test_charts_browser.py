@@ -187,7 +187,7 @@ def test_the_charts_are_readable_and_open_their_data_tables(
     _assert_tick_labels_visible_and_uniform(page)
     _open_data_table(page, charts.first)  # the funnel: its stages with counts
     expect(charts.first.locator("tbody tr").first).to_contain_text("consented")
-    trait = page.locator("figure.rp-chart", has_text="Learning")
+    trait = page.locator("figure.rp-chart", has_text="Change over the game")
     _open_data_table(page, trait)
     expect(trait.locator("tbody th[scope=row]").last).to_have_text("beyond +3")
     assert_no_sideways_scroll(page)
