@@ -26,7 +26,7 @@ TAG_RULES: tuple[tuple[str, str], ...] = (
     (r"^/api/v1/(studies|study)/", "studies"),
     (r"^/api/v1/audit/", "audit"),
     (r"^/api/v1/consent/", "consent"),
-    (r"^/api/v1/(participants/[^/]+/traits|sessions/[^/]+/metrics)/", "traits"),
+    (r"^/api/v1/(participants/[^/]+/(traits|models)|sessions/[^/]+/metrics|study-fits)/", "traits"),
     (r"^/api/v1/participants/", "participants"),
     (r"^/api/v1/game/", "game"),
     (r"^/api/v1/sessions/", "sessions"),

@@ -78,6 +78,17 @@ class StudyFitsOut(serializers.Serializer):
     sample = serializers.DictField(help_text="participants in the sample now, the minimum, refit every N new ones")
 
 
+class ParticipantModelsOut(serializers.Serializer):
+    participant_code = serializers.CharField()
+    session_fits = serializers.ListField(
+        child=serializers.DictField(), help_text="every per-session MAP fit, with `identified` per parameter"
+    )
+    study_level = serializers.ListField(
+        child=serializers.DictField(), help_text="the participant's estimates from the newest study-level fit"
+    )
+    basis = serializers.CharField(help_text="how the study-level estimates were made")
+
+
 class StudyFitsApi(StudyAPIView):
     """GET /api/v1/study-fits/ — the newest study-level fit per model; POST queues a refit (analyst and up)."""
 
@@ -124,7 +135,7 @@ class ParticipantModelsApi(StudyAPIView):
 
     required_study_perm = "view_aggregate"
 
-    @extend_schema(summary="Get a participant's model parameters", responses={200: serializers.DictField()})
+    @extend_schema(summary="Get a participant's model parameters", responses={200: ParticipantModelsOut})
     def get(self, request: Request, code: str) -> Response:
         participant = Participant.objects.filter(participant_code=code).first()
         if participant is None:

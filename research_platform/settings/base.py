@@ -198,7 +198,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "participants", "description": "Joining a study, the pseudonymous list, re-identification."},
         {"name": "game", "description": "The Balloon game, for a participant: sessions and event batches."},
         {"name": "sessions", "description": "Game sessions for the research team: balloons and raw events."},
-        {"name": "traits", "description": "Metrics, model fits and trait profiles derived from the game."},
+        {"name": "traits", "description": "Metrics, per-session and study-level model fits, trait profiles."},
         {"name": "exports", "description": "Data exports: streamed files and background export jobs."},
         {"name": "my data", "description": "A participant's own data, profile, withdrawal and deletion request."},
         {"name": "rights", "description": "Deletion requests and certificates, and the study's data-rights settings."},
