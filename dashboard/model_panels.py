@@ -12,7 +12,7 @@ from pseudonymization.models import Participant
 from traits import bart_models, hierarchical, identification
 from traits.models import ModelFit
 from traits.study_fit_apis import BASIS
-from traits.study_fits import fit_every, study_estimate_of, study_fit_sample, study_fits_latest
+from traits.study_fits import fit_every, study_estimate_of, study_fit_sample_size, study_fits_latest
 
 LABELS = {
     "omega": "\u03c9 = \u2212\u03b3 / ln \u03c6",  # omega = -gamma / ln phi, in the papers' notation
@@ -44,7 +44,7 @@ def study_models_panel() -> dict[str, Any]:
         )
     return {
         "fits": fits,
-        "sample_size": len(study_fit_sample()),
+        "sample_size": study_fit_sample_size(),
         "minimum": hierarchical.MIN_PARTICIPANTS,
         "every": fit_every(),
         "basis": BASIS,

@@ -16,10 +16,10 @@ class StudyFitPage(StudyPageMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         from traits import hierarchical
         from traits.models import StudyFit
-        from traits.study_fits import study_fit_sample
+        from traits.study_fits import study_fit_sample_size
         from traits.tasks import fit_study_models
 
-        n = len(study_fit_sample())
+        n = study_fit_sample_size()
         if n < hierarchical.MIN_PARTICIPANTS:
             messages.error(
                 request, f"A study-level fit needs at least {hierarchical.MIN_PARTICIPANTS} participants ({n} now)."

@@ -18,7 +18,7 @@ from research_platform.errors import ApplicationError
 from tenants.permissions import StudyAPIView
 from traits import bart_models, hierarchical, identification
 from traits.models import ModelFit, StudyFit, StudyFitEstimate
-from traits.study_fits import fit_every, study_estimate_of, study_fit_sample, study_fits_latest
+from traits.study_fits import fit_every, study_estimate_of, study_fit_sample_size, study_fits_latest
 
 BASIS = (
     "Empirical Bayes (EM with a Laplace approximation) over each active participant's first processed session, "
@@ -96,7 +96,7 @@ class StudyFitsApi(StudyAPIView):
 
     def _sample(self) -> dict[str, Any]:
         return {
-            "participants": len(study_fit_sample()),
+            "participants": study_fit_sample_size(),
             "minimum": hierarchical.MIN_PARTICIPANTS,
             "refit_every": fit_every(),
         }

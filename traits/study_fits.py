@@ -110,15 +110,14 @@ def study_estimate_of(*, participant: Participant, model: str) -> StudyFitEstima
     )
 
 
-def study_fit_due() -> bool:
-    """Whether the sample has grown enough since the newest fit (or there is none and it is big enough).
+def study_fit_sample_size() -> int:
+    """Participants the sample would hold, by one count (building it reads every session's balloons).
 
-    Counts participants with processed sessions rather than building the sample (which reads every
-    session's balloons): a session without a finished balloon, rare, is counted here but not fitted.
+    A participant whose sessions have no finished balloon, rare, is counted here but not fitted.
     """
     from traits.metrics import METRICS_VERSION
 
-    n = (
+    return (
         # Pilot participants (the team trying the study while it was piloting) are no part of the sample.
         SessionMetrics.objects.filter(
             metrics_version=METRICS_VERSION, participant__status=Participant.Status.ACTIVE, participant__pilot=False
@@ -127,6 +126,11 @@ def study_fit_due() -> bool:
         .distinct()
         .count()
     )
+
+
+def study_fit_due() -> bool:
+    """Whether the sample has grown enough since the newest fit (or there is none and it is big enough)."""
+    n = study_fit_sample_size()
     if n < hierarchical.MIN_PARTICIPANTS:
         return False
     newest = [study_fit_latest(model=name) for name in bart_models.MODELS]
