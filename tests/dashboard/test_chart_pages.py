@@ -74,6 +74,7 @@ def test_the_participant_page_tables_each_dimension_and_every_balloon_of_the_rep
     page = parsed(html)
     assert page.tags["figure"] == 5 + 1 and page.figures_without_table == 0
     assert page.styles == [] and page.scopes.get("none", 0) == 0
-    replay_table = html.split("Balloons of this session")[1].split("</table>")[0]
+    replay_table = html.split("<caption>Balloons of this session")[1].split("</table>")[0]
     assert len(re.findall(r'<th scope="row">\d+</th>', replay_table)) == 11
-    assert html.count("n = 11 balloons") == 5 + 1 + 1  # each profile chart, the replay and its table
+    # each profile chart, the replay, its table and the name of the box that table scrolls in
+    assert html.count("n = 11 balloons") == 5 + 1 + 1 + 1
