@@ -10,6 +10,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from consent.selectors import completion_url
 from games.config import normalize_game_config
 from games.ingestion import MAX_BATCH_EVENTS
 from games.money import format_money
@@ -17,18 +18,12 @@ from games.selectors import session_finished_for
 from pseudonymization.pages import consent_required
 
 
-def _completion_url(request: HttpRequest) -> str | None:
+def _completion_url(request: HttpRequest, config: dict) -> str | None:
     """The consent settings' completion URL (per participant), else the game configuration's."""
-    try:
-        from consent.selectors import completion_url
-    except ImportError:  # pragma: no cover - consent always ships it; keep the page working without
-        completion_url = None
-    url = completion_url(participant=request.participant) if completion_url else None  # type: ignore[attr-defined]
+    url = completion_url(participant=request.participant)  # type: ignore[attr-defined]
     if url:
         return url
-    configured = normalize_game_config(getattr(request.tenant, "game_config", None) or {}).get(  # type: ignore[attr-defined]
-        "completion_redirect_url"
-    )
+    configured = config.get("completion_redirect_url")
     return (
         configured if isinstance(configured, str) and configured.lower().startswith(("https://", "http://")) else None
     )
@@ -49,7 +44,7 @@ def play_page(request: HttpRequest) -> HttpResponse:
         "sessions_url": "/api/v1/game/sessions/",
         "csrf_token": get_token(request),
         "storage_key": storage_key,
-        "completion_url": _completion_url(request),
+        "completion_url": _completion_url(request, config),
         "results_url": "/results/",  # traits' feedback page; it says "being prepared" until processed
         "my_data_url": "/my-data/",
         "max_batch": min(200, MAX_BATCH_EVENTS),
