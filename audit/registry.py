@@ -9,7 +9,7 @@ hash-chained log of the schema it lives in. Rules for a new entry:
 - give the model a safe representation in ``SAFE_REPR`` when ``str()`` could contain a name;
   the default is "<model> <pk>".
 
-Models that do not exist yet are skipped, so an app can be listed before it lands.
+A label that names no model stops the start-up (LookupError): a typo must not leave a model unaudited.
 """
 
 from __future__ import annotations
@@ -50,7 +50,6 @@ AUDITED: dict[str, dict[str, Any]] = {
     "traits.ModelFit": {},
     "traits.SessionMetrics": {},
     # Participant rights (issue 8) and exports (issue 9).
-    "consent.DeletionRequest": {},
     "rights.DeletionRequest": {"exclude_fields": ["rejection_reason", "steps_done"]},  # free text; progress
     "rights.RightsSettings": {"exclude_fields": ["updated_at"]},
     "dashboard.ExportJob": {},
@@ -110,13 +109,10 @@ def _before_log(sender: type[models.Model], instance: models.Model, **kwargs: An
 
 
 def register_all() -> list[str]:
-    """Register every listed model that exists; return the labels registered."""
+    """Register every listed model; return the labels registered. An unknown label raises LookupError."""
     registered = []
     for label, options in AUDITED.items():
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            continue
+        model = apps.get_model(label)
         if not auditlog.contains(model):
             auditlog.register(model, **options)
         registered.append(label)
