@@ -28,23 +28,18 @@ def _slug() -> str:
 
 def retention_policy_days() -> tuple[int | None, int | None]:
     """(erase identifiers after, erase raw events after) in days; None = keep."""
-    try:
-        from dashboard.selectors import retention_policy_get
-    except ImportError:
-        return None, None
+    # The policy lives with the dashboard's settings pages (managers edit it there).
+    from dashboard.selectors import retention_policy_get
+
     policy = retention_policy_get()
     return policy.erase_identifiers_after_days, policy.erase_raw_events_after_days
 
 
 def _identifiers_before(cutoff: datetime) -> int:
     candidates = Participant.objects.filter(Q(external_id_index__isnull=False) | Q(data_key__isnull=False))
-    try:
-        apps.get_model("games", "GameSession")
-        candidates = candidates.annotate(
-            clock=Coalesce(Max("sessions__completed_at", filter=Q(sessions__completed_at__isnull=False)), "created_at")
-        )
-    except LookupError:
-        candidates = candidates.annotate(clock=Max("created_at"))
+    candidates = candidates.annotate(
+        clock=Coalesce(Max("sessions__completed_at", filter=Q(sessions__completed_at__isnull=False)), "created_at")
+    )
     erased = 0
     for participant in candidates.filter(clock__lt=cutoff).distinct():
         participant_shred_key(participant=participant)
@@ -53,10 +48,7 @@ def _identifiers_before(cutoff: datetime) -> int:
 
 
 def _raw_events_before(cutoff: datetime) -> int:
-    try:
-        event_model = apps.get_model("games", "Event")
-    except LookupError:
-        return 0
+    event_model = apps.get_model("games", "Event")
     old = Q(session__completed_at__lt=cutoff) | Q(session__completed_at__isnull=True, session__started_at__lt=cutoff)
     deleted, _ = event_model._base_manager.filter(old).delete()
     return deleted
