@@ -231,10 +231,7 @@ def hbayesdm_rows(sessions: dict[Any, tuple[str, int]], scope: ExportScope) -> I
 
 
 def trait_columns() -> tuple[Column, ...]:
-    try:
-        from traits.mapping import DIMENSIONS
-    except ImportError:  # the traits pipeline is not installed yet
-        DIMENSIONS = ()
+    from traits.mapping import DIMENSIONS
 
     base = (
         Column("participant", "Pseudonymous participant code"),

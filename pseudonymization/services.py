@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.services import audit_access
 from pseudonymization import crypto, keyring
 from pseudonymization.models import Participant, ParticipantKey, ParticipantToken
 from research_platform.errors import ApplicationError
 
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=24)
-logger = logging.getLogger(__name__)
 
 
 def normalized_external_id(raw: object) -> str:
@@ -163,25 +162,6 @@ def participant_mark_withdrawn(*, participant: Participant) -> Participant:
     return participant
 
 
-def _audit_access(*, action: str, obj: Participant, actor: object, reason: str, details: dict) -> None:
-    """Record a read of identifying data in the audit trail (audit app, issue 7).
-
-    Until `audit.services.audit_access` exists, a log line without the identifier or the reason
-    stands in, so the read is at least visible; the audit app makes it tamper-evident.
-    """
-    try:
-        from audit.services import audit_access
-    except ImportError:
-        logger.warning(
-            "identifier access action=%s participant=%s actor_id=%s (audit app not installed yet)",
-            action,
-            obj.participant_code,
-            getattr(actor, "pk", None),
-        )
-        return
-    audit_access(action=action, obj=obj, actor=actor, reason=reason, details=details)
-
-
 @transaction.atomic
 def participant_reidentify(*, participant: Participant, actor: object, reason: str) -> str | None:
     """Decrypt the external id for a permitted researcher with a stated reason; the read is audited.
@@ -194,7 +174,7 @@ def participant_reidentify(*, participant: Participant, actor: object, reason: s
         raise ApplicationError(
             "invalid", "The request is not valid.", details={"reason": ["State why (10+ characters)."]}
         )
-    _audit_access(
+    audit_access(
         action="reidentify",
         obj=participant,
         actor=actor,
