@@ -116,12 +116,16 @@ def _watch_progress(page: Any, row: Any, timeout: float = 60.0) -> list[tuple[in
     seen: list[tuple[int, int]] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        match = re.fullmatch(r"(\d+) / (\d+) rows", row.locator(".rp-job-rows").inner_text().strip())
+        # One read of both texts: two reads could straddle an update (rows before it, "Done" after).
+        rows, status = row.evaluate(
+            "r => [r.querySelector('.rp-job-rows').innerText, r.querySelector('.rp-job-status').innerText]"
+        )
+        match = re.fullmatch(r"(\d+) / (\d+) rows", rows.strip())
         assert match, row.inner_text()
         value = (int(match.group(1)), int(match.group(2)))
         if not seen or seen[-1] != value:
             seen.append(value)
-        if row.locator(".rp-job-status").inner_text() == "Done":
+        if status.strip() == "Done":
             return seen
         page.wait_for_timeout(150)
     raise AssertionError(f"the export was not done after {timeout:.0f} s; seen {seen}")
