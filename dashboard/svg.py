@@ -41,6 +41,9 @@ __all__ = [
 ]
 
 
+POLE_CHAR_PX = 8.0  # a generous average advance of the 14-px chart text (charts.css)
+
+
 def _z(value: float) -> str:
     return format_number(value, 0, signed=True)
 
@@ -63,7 +66,10 @@ def histogram_chart(
     ``z_scores`` fixes the axis at -Z_LIMIT..+Z_LIMIT and counts the values beyond it at its edges;
     ``poles`` names the ends of that axis (neither is better); ``discrete`` is for whole numbers.
     """
-    height = height or (254 if poles else 236)
+    # Pole names that cannot share one line under the axis (each 14-px character about 8 px wide) get
+    # a line each: the low one at the left, the high one below it at the right.
+    poles_apart = bool(poles) and (len(poles[0]) + len(poles[1]) + 6) * POLE_CHAR_PX > width - 62
+    height = height or (254 + (18 if poles_apart else 0) if poles else 236)
     finite = [float(v) for v in values if v is not None and math.isfinite(v)]
     if not finite:
         return empty_chart(title, width, height, unit=y_label)
@@ -75,7 +81,7 @@ def histogram_chart(
         signed=z_scores,
     )
     left, right = 46, 16
-    bottom = 64 if poles else 46  # the poles get a line of their own under the axis title
+    bottom = (82 if poles_apart else 64) if poles else 46  # the poles get a line (or two) under the axis title
     top = 48 if z_scores else 30
     plot_w, plot_h = width - left - right, height - top - bottom
     axis_y = top + plot_h
@@ -108,7 +114,8 @@ def histogram_chart(
     body += x_axis(x_axis_, left, left + plot_w, axis_y, name="x")
     body.append(text(left + plot_w / 2, axis_y + 40, x_label, anchor="middle"))
     if poles:
-        body.append(text(left, height - 6, f"← {poles[0]}", fill=PALETTE["muted"]))
+        low_y = height - 24 if poles_apart else height - 6
+        body.append(text(left, low_y, f"← {poles[0]}", fill=PALETTE["muted"]))
         body.append(text(width - right, height - 6, f"{poles[1]} →", anchor="end", fill=PALETTE["muted"]))
     body.append(vertical_text(13, top + plot_h / 2, y_label))
 

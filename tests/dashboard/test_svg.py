@@ -150,3 +150,16 @@ def test_replay_time_ticks_share_one_format_and_every_balloon_is_in_its_table():
     assert times == ["0.0", "0.5", "1.0", "1.5", "2.0"]  # not 0 / 0.5 / 1
     assert chart.tables[0].rows == (("1", "3", "cash-out", "1.0"), ("2", "2", "pop", "1.8"))
     assert chart.tables[1].rows == (("1.1", "1.4", "0.3"),)
+
+
+def test_long_pole_names_get_a_line_each_instead_of_running_into_each_other() -> None:
+    import re
+
+    from dashboard.svg import histogram_chart
+
+    def pole_lines(poles: tuple[str, str]) -> set[str]:
+        chart = histogram_chart([0.1, -0.4, 0.8], title="t", x_label="z score", z_scores=True, poles=poles)
+        return set(re.findall(r'<text x="[\d.]+" y="([\d.]+)"[^>]*>(?:← |[^<]* →)', chart.svg))
+
+    assert len(pole_lines(("fixed", "adaptive"))) == 1  # short names share one line
+    assert len(pole_lines(("more cautious after a loss", "more daring after a loss"))) == 2
