@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from audit import selectors
 from audit.services import audit_access
 from audit.verification import verify_studies
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants.models import Study
 from tenants.permissions import StudyAPIView
 

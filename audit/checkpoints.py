@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 
 from audit import signing
 from audit.models import ADVISORY_LOCK_NAMESPACE, AuditCheckpoint, AuditEntry
+from core.study import studies
 
 
 def signer() -> signing.Signer:
@@ -74,10 +75,8 @@ def checkpoint_problems(checkpoints: list[Mapping[str, Any]] | None = None) -> l
 
 def checkpoint_all_schemas() -> int:
     """One new checkpoint per chain whose head moved (the platform's and each study's)."""
-    from tenants.models import Study
-
     made = 0
-    for schema in ["public", *Study.objects.order_by("slug").values_list("schema_name", flat=True)]:
+    for schema in ["public", *studies().values_list("schema_name", flat=True)]:
         with schema_context(schema):
             made += checkpoint_create() is not None
     return made

@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
+
+from core.study import current_study_slug
 
 if TYPE_CHECKING:
     from audit.models import AuditEntry
@@ -71,13 +72,6 @@ def current_actor() -> tuple[int | None, str]:
             return resolved
         return None, "anonymous"
     return None, "system"
-
-
-def current_study_slug() -> str:
-    tenant = getattr(connection, "tenant", None)
-    if connection.schema_name == "public" or tenant is None:
-        return ""
-    return getattr(tenant, "slug", "") or ""
 
 
 def set_pending(key: tuple[str, str], study: str, repr_: str) -> None:

@@ -22,7 +22,8 @@ from auditlog.signals import pre_log
 from django.apps import apps
 from django.db import models
 
-from audit.context import current_study_slug, set_pending
+from audit.context import set_pending
+from core.study import current_study_slug
 
 # label -> keyword arguments of auditlog.register (exclude_fields, include_fields, mask_fields).
 AUDITED: dict[str, dict[str, Any]] = {

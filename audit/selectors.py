@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants.models import Study
 from tenants.permissions import study_perms_of
 

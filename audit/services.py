@@ -17,6 +17,7 @@ from django.db import models, transaction
 from audit.context import user_label
 from audit.models import AuditEntry
 from audit.registry import safe_repr, study_of
+from core.study import current_study_slug
 
 ACCESS_ACTIONS = frozenset({"reidentify", "identifier_read", "export", "audit_query", "data_access"})
 
@@ -115,7 +116,7 @@ def audit_redact_participant(
         actor=actor,
         details={"entries": len(seqs), "seqs": seqs},
     )
-    slug = getattr(getattr(connection, "tenant", None), "slug", "") or ""
+    slug = current_study_slug()
     if include_platform and slug and connection.schema_name != "public":
         # The platform chain: audit queries made on the platform host may hold the code.
         extra = sorted({pk for _, pk in objects if not str(pk).isdigit()})

@@ -7,6 +7,7 @@ from typing import Any
 
 from django_tenants.utils import schema_context
 
+import core.study
 from audit.chain import ChainRow, Verdict, verify_rows
 from audit.models import AuditEntry
 
@@ -58,9 +59,7 @@ def verify_studies(
     was rewritten or cut below one of them is reported broken even if its stored checkpoints
     were deleted with it.
     """
-    from tenants.models import Study
-
-    studies = Study.objects.order_by("slug")
+    studies = core.study.studies()
     if slugs is not None:
         studies = studies.filter(slug__in=slugs)
     results = []

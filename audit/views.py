@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from audit import selectors
 from audit.apis import record_query
 from audit.verification import verify_studies
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 
 PAGE_SIZE = 50
 CSV_COLUMNS = [

@@ -16,11 +16,11 @@ from rest_framework.views import APIView
 from consent.models import ConsentRecord
 from consent.selectors import consent_document_current
 from consent.services import consent_give, consent_withdraw
+from core.errors import ApplicationError
+from core.openapi_extensions import paginated
 from pseudonymization.api_base import ParticipantAPIView
 from pseudonymization.apis import ParticipantListApi
 from pseudonymization.models import Participant
-from research_platform.errors import ApplicationError
-from research_platform.openapi_extensions import paginated
 
 
 class ConsentDocumentOut(serializers.Serializer):

@@ -20,7 +20,7 @@ from consent.services import (
     consent_document_publish,
     consent_settings_update,
 )
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants.permissions import StudyPageMixin
 
 

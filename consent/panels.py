@@ -43,4 +43,3 @@ def panel_links_for(*, url: str, external_id_params: list[str]) -> list[PanelLin
             )
         )
     return links
-

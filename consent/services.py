@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from consent.canonical import consent_sha256
 from consent.models import ConsentDocument, ConsentRecord, ConsentSettings
 from consent.selectors import consent_document_current, consent_settings_get
+from core.errors import ApplicationError
+from core.study import current_study
 from pseudonymization.models import Participant
 from pseudonymization.services import (
     participant_enrol,
@@ -18,7 +20,6 @@ from pseudonymization.services import (
     token_issue,
     tokens_revoke_all,
 )
-from research_platform.errors import ApplicationError
 
 
 @transaction.atomic
@@ -122,8 +123,8 @@ def consent_give(
     token); otherwise a new participant is enrolled, with ``external_id`` if given (never an
     existing participant: see pseudonymization.services.participant_enrol).
     """
-    study = getattr(connection, "tenant", None)
-    if study is not None and not getattr(study, "accepts_participants", True):
+    study = current_study()
+    if study is not None and not study.accepts_participants:
         raise ApplicationError("not_recruiting", "This study is not recruiting participants.", status_code=409)
     document = _current_document_matching(version=version, sha256=sha256)
     created = participant is None

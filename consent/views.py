@@ -18,11 +18,11 @@ from consent.forms import ConsentForm, WithdrawForm
 from consent.models import ConsentRecord
 from consent.selectors import consent_document_current, consent_settings_get, participant_has_active_consent
 from consent.services import consent_give, consent_withdraw
+from core.errors import ApplicationError
 from pseudonymization.authentication import COOKIE_NAME
 from pseudonymization.carry import external_id_open_from_form, external_id_seal_for_form
 from pseudonymization.pages import participant_from_request
 from pseudonymization.services import participant_holds_external_id
-from research_platform.errors import ApplicationError
 
 PLAY_URL = "/play/"
 FINISHED = {"completed", "processed", "flagged"}
@@ -87,8 +87,10 @@ def _consent_submit(request: HttpRequest) -> HttpResponse:
     try:
         external_id = external_id_open_from_form(data["carry"]) if data["carry"] else None
         known = participant_from_request(request)
-        if known is not None and external_id is not None and not participant_holds_external_id(
-            participant=known, external_id=external_id
+        if (
+            known is not None
+            and external_id is not None
+            and not participant_holds_external_id(participant=known, external_id=external_id)
         ):
             known = None  # another panel id in this browser: another person, enrolled on their own
         given = consent_give(

@@ -14,11 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit.services import audit_access
+from core.errors import ApplicationError
 from dashboard.export_formats import ExportScope, default_scope, parse_flag
 from dashboard.models import ExportJob
 from dashboard.selectors import export_job_get, export_jobs_list
 from dashboard.services import export_job_create
-from research_platform.errors import ApplicationError
 from tenants.permissions import StudyAPIView
 
 # Every content type an export may have (CSV, hBayesDM's tab-separated text, the Psych-DS zip).

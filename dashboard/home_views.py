@@ -17,9 +17,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
 from consent.panels import panel_links_for
+from core.errors import error_body
+from core.links import study_url
 from dashboard.home_selectors import home_studies
-from research_platform.errors import error_body
-from research_platform.links import study_url
 from tenants import selectors
 from tenants.credentials import login_time
 from tenants.forms import StudyCreateForm
@@ -124,9 +124,7 @@ def open_study(request: HttpRequest, slug: str, target: str) -> HttpResponse:
     study, _ = _member_study(request, slug)
     if target not in OPEN_TARGETS:
         raise Http404
-    ticket = handoff_issue(
-        user=request.user, study=study, next_path=OPEN_TARGETS[target], login_at=login_time(request)
-    )
+    ticket = handoff_issue(user=request.user, study=study, next_path=OPEN_TARGETS[target], login_at=login_time(request))
     return HttpResponseRedirect(study_url(study.slug, "/accounts/handoff/?" + urlencode({"t": ticket})))
 
 

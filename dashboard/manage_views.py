@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from consent.selectors import consent_settings_get
+from core.errors import ApplicationError
 from dashboard.forms import GrantRoleForm, RetentionForm, RevokeRoleForm, StudySettingsForm
 from dashboard.selectors import retention_policy_get
 from dashboard.services import RETENTION_FIELDS, retention_policy_update
 from games.forms import GameConfigForm
-from research_platform.errors import ApplicationError
 from tenants.membership import membership_grant, membership_revoke
 from tenants.models import StudyMembership
 from tenants.permissions import StudyPageMixin

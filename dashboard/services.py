@@ -7,9 +7,9 @@ from typing import Any
 from django.db import transaction
 
 from audit.services import audit_event
+from core.errors import ApplicationError
 from dashboard.export_formats import ExportScope, default_scope
 from dashboard.models import ExportJob, RetentionPolicy
-from research_platform.errors import ApplicationError
 
 RETENTION_FIELDS = ("erase_identifiers_after_days", "erase_raw_events_after_days", "note")
 

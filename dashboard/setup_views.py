@@ -22,11 +22,11 @@ from django.views import View
 from consent.forms import ConsentForm
 from consent.models import ConsentDocument
 from consent.selectors import consent_document_current
+from core.links import platform_url
 from games.config import normalize_game_config
 from games.money import format_money
 from games.schedule import draw_schedule
 from pseudonymization.models import Participant
-from research_platform.links import platform_url
 from tenants.permissions import StudyPageMixin
 from tenants.services import StudyError, study_mark_game_checked, study_update
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.study import current_study
 from dashboard.models import ExportJob
 from research_platform.celery import app
 
@@ -35,7 +36,7 @@ def export_job_run(self: Any, job_id: str) -> dict[str, Any]:
     job = ExportJob.objects.get(pk=job_id)
     if job.status == ExportJob.Status.DONE:
         return {"job": job_id, "status": job.status}  # a redelivered message: the file exists
-    study = connection.tenant
+    study = current_study()
     relative = export_path(job)
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)

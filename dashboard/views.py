@@ -183,10 +183,10 @@ class ExportsPage(_Page):
     def post(self, request: HttpRequest) -> HttpResponse:
         from django.contrib import messages
 
+        from core.errors import ApplicationError
         from dashboard.apis import scope_or_400
         from dashboard.exports import FORMATS
         from dashboard.services import export_job_create
-        from research_platform.errors import ApplicationError
 
         export_format = request.POST.get("format", "")
         try:

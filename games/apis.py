@@ -19,6 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import ApplicationError
+from core.ratelimit import refuse_over_limit
 from games import batch_api
 from games.confirmation import confirm_action, is_server_confirmed, public_schedule
 from games.event_schema import EVENT_SCHEMA_NAME, SCHEMA_PATH, SCHEMA_REVISION, load_schema
@@ -26,8 +28,6 @@ from games.models import GameSession
 from games.selectors import session_get_for_participant, session_progress
 from games.services import session_complete, session_open_for, session_start
 from pseudonymization.api_base import ParticipantAPIView
-from research_platform.errors import ApplicationError
-from research_platform.ratelimit import refuse_over_limit
 
 _ERR = OpenApiResponse(description='{"error": {"code", "message", "details"}}')
 

@@ -5,7 +5,7 @@ a DRF APIView: DRF's request wrapper, content negotiation, authentication and pe
 and its ORM look-ups cost about as much as storing the batch (bench/profile_ingestion.py). It
 keeps every guarantee of the DRF endpoints: the same token rules and consent gate (one SQL
 statement, games/ingestion.py), CSRF when the token comes from the cookie, the same JSON safety
-rules (research_platform.parsers.loads_bytes), the rate limit, and the same error bodies and
+rules (core.parsers.loads_bytes), the rate limit, and the same error bodies and
 status codes. The DRF class in games/apis.py documents it in the OpenAPI schema and delegates here.
 """
 
@@ -20,12 +20,12 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authentication import CSRFCheck
 
+from core.errors import ApplicationError, error_body
+from core.parsers import TooDeep, UnsafeJSON, loads_bytes
+from core.ratelimit import refuse_over_limit
 from games.ingestion import MAX_BATCH_BYTES, AuthenticationRefused, check_batch_size, ingest_for_token
 from pseudonymization.authentication import KEYWORD, token_from_request
 from pseudonymization.crypto import token_hash
-from research_platform.errors import ApplicationError, error_body
-from research_platform.parsers import TooDeep, UnsafeJSON, loads_bytes
-from research_platform.ratelimit import refuse_over_limit
 
 _AUTH_HEADER = f'{KEYWORD} realm="participant"'
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from django.db import transaction
 
+from core.errors import ApplicationError
 from games.models import Balloon, GameSession
-from research_platform.errors import ApplicationError
 
 SERVER = "server"
 

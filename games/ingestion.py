@@ -33,12 +33,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from consent.selectors import active_consent_sql
+from core.errors import ApplicationError
+from core.prepared import Prepared
 from games import consistency
 from games.event_schema import Rejection, split_batch
 from games.models import Balloon, GameSession
 from pseudonymization.models import Participant, ParticipantToken
-from research_platform.errors import ApplicationError
-from research_platform.prepared import Prepared
 
 MAX_BATCH_EVENTS = 1000
 MAX_BATCH_BYTES = 1024 * 1024

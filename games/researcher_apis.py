@@ -10,10 +10,10 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.errors import ApplicationError
+from core.openapi_extensions import paginated
 from games.models import GameSession
 from games.selectors import session_balloons, session_events_queryset, session_get, session_list
-from research_platform.errors import ApplicationError
-from research_platform.openapi_extensions import paginated
 from tenants.permissions import StudyAPIView
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from games import consistency
 from games.config import normalize_game_config
 from games.confirmation import is_server_confirmed
@@ -25,7 +26,6 @@ from games.signals import session_completed
 from games.tracking import FLAG as TRACKING_FLAG
 from games.tracking import FinishedBalloon, schedule_tracking
 from pseudonymization.models import Participant
-from research_platform.errors import ApplicationError
 from tenants.transactions import on_commit_in_this_schema
 
 

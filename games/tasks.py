@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django_tenants.utils import tenant_context
-
+from core.study import for_each_study
 from research_platform.celery import app
 
 
@@ -11,10 +10,8 @@ from research_platform.celery import app
 def abandon_stale_sessions() -> int:
     """Run in every study schema (beat sees only public, so the task walks the studies itself)."""
     from games.services import sessions_abandon_stale
-    from tenants.models import Study
 
     total = 0
-    for study in Study.objects.exclude(schema_name="public"):
-        with tenant_context(study):
-            total += sessions_abandon_stale()
+    for _study in for_each_study():
+        total += sessions_abandon_stale()
     return total

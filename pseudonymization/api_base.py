@@ -8,9 +8,9 @@ from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.errors import ApplicationError
 from pseudonymization.authentication import ParticipantPrincipal, ParticipantTokenAuthentication
 from pseudonymization.models import Participant
-from research_platform.errors import ApplicationError
 
 
 class HasActiveConsent(permissions.BasePermission):

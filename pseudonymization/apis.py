@@ -11,10 +11,10 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.errors import ApplicationError
 from pseudonymization.models import Participant
 from pseudonymization.selectors import consent_state, participants_for_researchers
 from pseudonymization.services import participant_reidentify
-from research_platform.errors import ApplicationError
 from tenants.credentials import require_recent_login
 from tenants.permissions import StudyAPIView
 

@@ -15,9 +15,9 @@ import time
 
 from django.db import connection
 
+from core.errors import ApplicationError
 from pseudonymization import crypto, keyring
 from pseudonymization.services import normalized_external_id
-from research_platform.errors import ApplicationError
 
 CARRY_PURPOSE = b"form-carry/v1"
 CARRY_LIFETIME_SECONDS = 24 * 3600

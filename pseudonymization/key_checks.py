@@ -41,34 +41,31 @@ def _master_key_messages() -> list[Error | Warning]:
 
 def _study_key_messages() -> list[Error]:
     """One error per study whose key the configured master keys cannot open."""
-    from django_tenants.utils import tenant_context
-
+    from core.study import for_each_study, studies
     from pseudonymization.keyring import KeyUnavailable, unwrap_study_key
     from pseudonymization.models import StudyKey
-    from tenants.models import Study
 
     errors: list[Error] = []
     try:
-        studies = list(Study.objects.exclude(schema_name__in=["public", settings.TENANT_BASE_SCHEMA]))
+        every_study = list(studies())
     except DatabaseError:
         return []  # not migrated yet: nothing is encrypted yet either
-    for study in studies:
-        with tenant_context(study):
-            try:
-                row = StudyKey.objects.filter(singleton=True).first()
-                if row is not None:
-                    unwrap_study_key(row, study.schema_name)
-            except KeyUnavailable as exc:
-                errors.append(
-                    Error(
-                        exc.message,
-                        id="pseudonymization.E002",
-                        hint="Restore the master key that wrapped it (after the current one), then run "
-                        "`manage.py rotate_keys`.",
-                    )
+    for study in for_each_study(every_study):
+        try:
+            row = StudyKey.objects.filter(singleton=True).first()
+            if row is not None:
+                unwrap_study_key(row, study.schema_name)
+        except KeyUnavailable as exc:
+            errors.append(
+                Error(
+                    exc.message,
+                    id="pseudonymization.E002",
+                    hint="Restore the master key that wrapped it (after the current one), then run "
+                    "`manage.py rotate_keys`.",
                 )
-            except DatabaseError:
-                continue  # a schema being provisioned right now
+            )
+        except DatabaseError:
+            continue  # a schema being provisioned right now
     return errors
 
 

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from pseudonymization import crypto
 from pseudonymization.models import StudyKey
-from research_platform.errors import ApplicationError
 
 INDEX_PURPOSE = b"blind-index/v1"
 PARTICIPANT_KEK_PURPOSE = b"participant-kek/v1"

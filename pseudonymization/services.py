@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_access
+from core.errors import ApplicationError
 from pseudonymization import crypto, keyring
 from pseudonymization.models import Participant, ParticipantKey, ParticipantToken
-from research_platform.errors import ApplicationError
 
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=24)
 

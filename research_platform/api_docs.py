@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
-import research_platform.openapi_extensions  # noqa: F401  (registers the participant bearer scheme)
+import core.openapi_extensions  # noqa: F401  (registers the participant bearer scheme)
 
 
 class HostSchemaView(SpectacularAPIView):

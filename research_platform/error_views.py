@@ -16,8 +16,9 @@ from django.shortcuts import render
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
-from research_platform.errors import error_body
-from research_platform.links import links
+from core.errors import error_body
+from core.links import links
+from core.responses import plain_error_page, too_large_response, wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -38,22 +39,6 @@ ROLE_LABELS = {
     "compliance": "Compliance officer",
     "custom": "a custom set of permissions",
 }
-
-
-def wants_json(request: HttpRequest) -> bool:
-    """The API's error shape for /api/ and for clients that ask for JSON; a styled page for the rest."""
-    return request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json")
-
-
-def _plain_context() -> dict[str, Any]:
-    """What every error template needs, from the settings alone."""
-    return dict(links(None))
-
-
-def plain_error_page(template: str, status: int, **context: Any) -> HttpResponse:
-    """An error page rendered from the settings alone: for refusals made before sessions and users
-    exist (a bad Host header, an oversized body, a flood), and when the request itself is suspect."""
-    return HttpResponse(get_template(template).render({**_plain_context(), **context}), status=status)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -84,8 +69,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):  # a body without Content-Length ran over the limit
-        from research_platform.hardening import too_large_response
-
         return too_large_response(request)
     if wants_json(request):
         return JsonResponse(error_body("malformed_request", "The request could not be read."), status=400)
@@ -97,7 +80,7 @@ def server_failure(request: HttpRequest) -> HttpResponse:
     if wants_json(request):
         return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
     try:
-        return HttpResponseServerError(get_template("errors/500.html").render(_plain_context()))
+        return HttpResponseServerError(get_template("errors/500.html").render(dict(links(None))))
     except Exception:  # the page itself failed (a broken template, a missing static manifest)
         logger.exception("the 500 page could not be rendered")
         return HttpResponseServerError(
@@ -111,7 +94,8 @@ def server_failure(request: HttpRequest) -> HttpResponse:
 
 def forbidden_context(request: HttpRequest) -> dict[str, Any]:
     """Who is refused, what their role on this study allows, and where they can go instead."""
-    from tenants.permissions import current_study, study_perms_of
+    from core.study import current_study
+    from tenants.permissions import study_perms_of
     from tenants.roles import STUDY_PERMISSIONS, role_for_permissions
 
     user = getattr(request, "user", None)

@@ -13,28 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
-from research_platform.error_views import plain_error_page, wants_json
-from research_platform.errors import error_body
+from core.responses import malformed_response, too_large_response
 
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
-
-
-def too_large_response(request: HttpRequest) -> HttpResponse:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if wants_json(request):
-        body = error_body("too_large", "The request body is too large.", {"max_bytes": limit})
-        return JsonResponse(body, status=413)
-    return plain_error_page("errors/413.html", 413, max_bytes=limit)
-
-
-def malformed_response(request: HttpRequest, message: str) -> HttpResponse:
-    if wants_json(request):
-        return JsonResponse(error_body("malformed_request", message), status=400)
-    return plain_error_page("errors/400.html", 400)
 
 
 class RequestHygieneMiddleware:

@@ -14,9 +14,9 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.drainage import warn
 
-from research_platform.links import platform_url, study_url
-from research_platform.openapi_extensions import PAGINATED
-from research_platform.ratelimit import ENROL_PATHS, LOGIN_PATHS, PARTICIPANT_PREFIXES
+from core.links import platform_url, study_url
+from core.openapi_extensions import PAGINATED
+from research_platform.rate_limits import ENROL_PATHS, LOGIN_PATHS, PARTICIPANT_PREFIXES
 
 # Regular expressions on the path; the first match names the operation's tag (declared, with its
 # description, in SPECTACULAR_SETTINGS["TAGS"]).
@@ -216,7 +216,7 @@ def _document_errors(path: str, method: str, operation: dict[str, Any], view: ty
 
 
 def _rate_limited(path: str, method: str, schemes: set[str]) -> bool:
-    """research_platform.ratelimit.hits_for, read for a documented operation."""
+    """research_platform.rate_limits.hits_for, read for a documented operation."""
     posted = method == "post"
     return (
         "knoxApiToken" in schemes  # every request with a researcher's token counts

@@ -14,10 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import ApplicationError
+from core.openapi_extensions import paginated
 from pseudonymization.api_base import ParticipantAPIView
 from pseudonymization.models import Participant
-from research_platform.errors import ApplicationError
-from research_platform.openapi_extensions import paginated
 from rights import services
 from rights.models import DeletionRequest, RightsSettings
 from rights.selectors import deletion_request_open, deletion_requests_list, deletion_requests_of, rights_settings_get

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 from rights import services
 from rights.forms import RejectForm
 from rights.models import DeletionRequest

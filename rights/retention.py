@@ -12,18 +12,15 @@ from datetime import datetime, timedelta
 
 from auditlog.context import disable_auditlog
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.services import audit_event
+from core.study import current_study_slug
 from pseudonymization.models import Participant
 from pseudonymization.services import participant_shred_key
-
-
-def _slug() -> str:
-    return getattr(getattr(connection, "tenant", None), "slug", "") or ""
 
 
 def retention_policy_days() -> tuple[int | None, int | None]:
@@ -74,6 +71,6 @@ def retention_apply(
         if result[kind]:
             audit_event(
                 action=f"rights.retention.{kind}",
-                details={"count": result[kind], "after_days": days, "study": _slug()},
+                details={"count": result[kind], "after_days": days, "study": current_study_slug()},
             )
     return result

@@ -11,12 +11,13 @@ from typing import Any
 
 from auditlog.context import disable_auditlog
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_access, audit_event
+from core.errors import ApplicationError
+from core.study import current_study_slug
 from pseudonymization.models import Participant
-from research_platform.errors import ApplicationError
 from rights import erasure
 from rights.certificate import certificate_build, certificate_sha256
 from rights.models import AccessSecret, DeletionRequest, RightsSettings
@@ -29,10 +30,6 @@ SETTINGS_FIELDS = ("due_days", "auto_execute", "withdrawal_data")
 
 class InjectedFailure(RuntimeError):
     """Raised by the executor after a named step when a test asks for it (crash simulation)."""
-
-
-def _study_slug() -> str:
-    return getattr(getattr(connection, "tenant", None), "slug", "") or ""
 
 
 def _queue_execution(request: DeletionRequest) -> None:
@@ -214,7 +211,7 @@ def _finish(request: DeletionRequest) -> DeletionRequest:
     anchor = {"seq": last.seq, "entry_hash": last.entry_hash} if last is not None else {}
     certificate = certificate_build(
         request_id=str(request.pk),
-        study=_study_slug(),
+        study=current_study_slug(),
         source=request.source,
         received_at=request.received_at.isoformat(),
         executed_at=executed_at.isoformat(),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import DatabaseError
 
+from core.study import for_each_study
 from research_platform.celery import app
 
 logger = logging.getLogger(__name__)
@@ -50,13 +51,8 @@ def retention_apply_study() -> dict[str, int]:
 @app.task
 def retention_sweep() -> list[str]:
     """Beat entry point (runs in public): queue ``retention_apply_study`` in each study's schema."""
-    from django_tenants.utils import tenant_context
-
-    from tenants.models import Study
-
     queued = []
-    for study in Study.objects.exclude(schema_name="public").order_by("slug"):
-        with tenant_context(study):
-            retention_apply_study.delay()
+    for study in for_each_study():
+        retention_apply_study.delay()
         queued.append(study.slug)
     return queued

@@ -19,11 +19,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from core.errors import ApplicationError
+from core.ratelimit import consume, limited_response
 from pseudonymization.authentication import ParticipantPrincipal
 from pseudonymization.models import Participant
 from pseudonymization.pages import participant_from_request
-from research_platform.errors import ApplicationError
-from research_platform.ratelimit import consume, limited_response
 from rights import services
 from rights.forms import SignInForm
 from rights.models import DeletionRequest

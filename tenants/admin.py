@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 
-from research_platform.links import platform_url
+from core.links import platform_url
 from tenants.membership import membership_grant, membership_revoke
 from tenants.models import Domain, Study, StudyMembership
 from tenants.permissions import can_create_studies, user_has_study_perm

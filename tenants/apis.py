@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants.membership import membership_grant, membership_revoke
 from tenants.models import Study, StudyMembership
 from tenants.permissions import StudyAPIView, can_create_studies

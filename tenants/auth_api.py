@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from research_platform.errors import ApplicationError, error_body
+from core.errors import ApplicationError, error_body
 from tenants.credentials import api_token_issue
 
 

@@ -22,7 +22,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from knox.models import AuthToken
 
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 
 RECENT_LOGIN = timedelta(minutes=15)
 _LOGIN_AT = "login_at"

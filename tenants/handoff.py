@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants.models import LoginHandoff, Study
 
 TICKET_LIFETIME = timedelta(seconds=60)

@@ -10,7 +10,7 @@ from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import audit_event
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants.models import Study, StudyMembership, StudyUserObjectPermission
 from tenants.roles import CUSTOM_ROLE, ROLES, STUDY_PERMISSIONS
 

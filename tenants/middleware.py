@@ -36,7 +36,7 @@ class UnknownHostTenant(FakeTenant):
         self.domain_url = domain_url
 
 
-UNKNOWN_HOST_URLCONF = "tenants.urls_unknown_host"
+UNKNOWN_HOST_URLCONF = "research_platform.urls_unknown_host"
 
 
 def platform_hosts() -> set[str]:

@@ -112,7 +112,7 @@ class Study(TenantMixin):
 
     @property
     def url(self) -> str:
-        from research_platform.links import study_url
+        from core.links import study_url
 
         return study_url(self.slug, "/")
 

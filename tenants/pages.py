@@ -14,11 +14,12 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from research_platform.errors import ApplicationError
-from research_platform.links import platform_url
+from core.errors import ApplicationError
+from core.links import platform_url
+from core.study import current_study
 from tenants.credentials import carry_login_time
 from tenants.handoff import handoff_redeem
-from tenants.permissions import current_study, study_perms_of
+from tenants.permissions import study_perms_of
 
 # A study host's researcher pages in the order a role reaches them first.
 _FIRST_PAGES = (

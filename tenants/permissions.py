@@ -20,6 +20,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.study import current_study
 from tenants.models import Study
 from tenants.roles import STUDY_PERMISSIONS
 
@@ -41,11 +42,6 @@ def can_create_studies(user: Any) -> bool:
 
 def user_has_study_perm(user: Any, study: Study, codename: str) -> bool:
     return codename in study_perms_of(user, study)
-
-
-def current_study(request: HttpRequest | Request) -> Study | None:
-    tenant = getattr(request, "tenant", None)
-    return tenant if isinstance(tenant, Study) else None
 
 
 def check_study_access(user: Any, study: Study | None, codename: str) -> None:

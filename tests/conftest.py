@@ -124,8 +124,9 @@ def cast(alpha: Study, beta: Study) -> dict:
 
     user_model = get_user_model()
     people: dict = {"anonymous": None}
-    people["admin"] = user_model.objects.create_user("t_admin", password="pw-admin-123", is_staff=True,
-                                                     is_superuser=True)
+    people["admin"] = user_model.objects.create_user(
+        "t_admin", password="pw-admin-123", is_staff=True, is_superuser=True
+    )
     for role in ROLE_ACTORS:
         people[role] = user_model.objects.create_user(f"t_{role}", password=f"pw-{role}-123")
         membership_grant(study=alpha, user=people[role], role=role)

@@ -14,9 +14,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.errors import ApplicationError
 from pseudonymization.api_base import ParticipantAPIView
 from pseudonymization.models import Participant
-from research_platform.errors import ApplicationError
 from tenants.permissions import StudyAPIView
 from traits import identification
 from traits.models import SessionMetrics, TraitProfile

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
+from core.errors import ApplicationError
 from pseudonymization.models import Participant
-from research_platform.errors import ApplicationError
 from traits import bart_models, mapping, metrics
 from traits.models import ModelFit, SessionMetrics, StudyNorms, TraitProfile
 from traits.norms import MIN_STUDY_NORMS, Norm, leave_one_out

@@ -13,8 +13,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.errors import ApplicationError
 from pseudonymization.models import Participant
-from research_platform.errors import ApplicationError
 from tenants.permissions import StudyAPIView
 from traits import bart_models, hierarchical, identification
 from traits.models import ModelFit, StudyFit, StudyFitEstimate

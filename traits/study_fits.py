@@ -17,8 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from core.errors import ApplicationError
 from pseudonymization.models import Participant
-from research_platform.errors import ApplicationError
 from traits import bart_models, hierarchical
 from traits.models import SessionMetrics, StudyFit, StudyFitEstimate
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
+from core.study import for_each_study
 from research_platform.celery import app
 from traits.services import SessionInput, session_process
 
@@ -111,7 +112,7 @@ def _queue_study_fit_if_due() -> None:
 )
 def fit_study_models(self: Any, trigger: str = "growth", models: list[str] | None = None) -> dict[str, Any]:
     """Fit the study-level model(s) on the study's current sample, in the study's schema (docs/models.md)."""
-    from research_platform.errors import ApplicationError
+    from core.errors import ApplicationError
     from traits.bart_models import MODELS
     from traits.study_fits import study_fit_compute
 
@@ -143,18 +144,14 @@ def process_pending() -> int:
     schema. Queuing a session twice is harmless (process_session is idempotent), so a sweep that
     races with the normal path costs a little work, never a duplicate result.
     """
-    from django_tenants.utils import tenant_context
-
-    from tenants.models import Study
     from traits.selectors import sessions_pending_processing
 
     grace = int(getattr(settings, "TRAITS_PENDING_GRACE_SECONDS", 300))
     queued = 0
-    for study in Study.objects.exclude(schema_name="public"):
-        with tenant_context(study):
-            for session_id in sessions_pending_processing(older_than_seconds=grace):
-                process_session.delay(str(session_id))
-                queued += 1
+    for _study in for_each_study():
+        for session_id in sessions_pending_processing(older_than_seconds=grace):
+            process_session.delay(str(session_id))
+            queued += 1
     if queued:
         logger.info("traits: %d pending sessions queued", queued)
     return queued

@@ -64,7 +64,7 @@ TENANT_MODEL = "tenants.Study"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_URLCONF = "research_platform.urls_public"
 ROOT_URLCONF = "research_platform.urls_tenants"
-DEFAULT_NOT_FOUND_TENANT_VIEW = "tenants.views.UnknownHostView"
+DEFAULT_NOT_FOUND_TENANT_VIEW = "research_platform.unknown_host.UnknownHostView"
 # New studies are cloned from this migrated template schema instead of replaying migrations.
 TENANT_BASE_SCHEMA = "study_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "tenants.middleware.StudyTenantMiddleware",  # first: picks the schema and URLconf by host
     "django.middleware.security.SecurityMiddleware",
     "research_platform.hardening.RequestHygieneMiddleware",  # early: refuse oversized or NUL-laden requests
-    "research_platform.ratelimit.RateLimitMiddleware",  # before sessions/CSRF: floods are cheap to refuse
+    "research_platform.rate_limits.RateLimitMiddleware",  # before sessions/CSRF: floods are cheap to refuse
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "research_platform.links.links",
+                "core.links.links",
             ],
         },
     },
@@ -161,11 +161,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "research_platform.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     # Refuses what PostgreSQL or the code after it cannot hold: NUL, lone surrogates, non-finite or
     # out-of-range numbers, deep nesting (docs/security.md).
     "DEFAULT_PARSER_CLASSES": [
-        "research_platform.parsers.SafeJSONParser",
+        "core.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -240,7 +240,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 
 # Rate limits: (requests, window seconds) per key. Keys are accounts, tokens or studies, never IP
-# addresses (the platform keeps none); see research_platform/ratelimit.py.
+# addresses (the platform keeps none); see core/ratelimit.py.
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 RATE_LIMITS = {
     "login": (env_int("RATE_LIMIT_LOGIN", 10), 60),  # per username, token and page logins

@@ -9,7 +9,7 @@ from consent.canonical import consent_sha256
 from consent.models import ConsentDocument
 from consent.selectors import consent_document_current
 from consent.services import consent_document_draft, consent_document_publish
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 def test_publishing_sets_the_hash_and_makes_it_current(in_alpha):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from research_platform.capacity import Plan, refusal
+from core.capacity import Plan, refusal
 
 
 def test_the_default_stack_fits_and_an_oversized_one_is_refused_with_the_reason():

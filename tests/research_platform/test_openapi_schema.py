@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from core.errors import error_body
 from research_platform import openapi_hooks
-from research_platform.errors import error_body
 from tests.conftest import host_client
 
 HOSTS = ("localhost", "alpha.localhost")

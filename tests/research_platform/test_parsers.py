@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from research_platform.parsers import TooDeep, UnsafeJSON, check_json_value, loads_bytes, loads_safe
+from core.parsers import TooDeep, UnsafeJSON, check_json_value, loads_bytes, loads_safe
 
 MAX_DEPTH = 6
 
@@ -140,7 +140,7 @@ def test_a_body_that_is_not_utf8_is_refused():
 
 
 def test_an_ordinary_batch_never_needs_the_slow_path(monkeypatch):
-    import research_platform.parsers as parsers
+    import core.parsers as parsers
 
     def slow(*_args, **_kwargs):
         raise AssertionError("loads_safe was used")

@@ -150,7 +150,7 @@ def test_executing_again_changes_nothing(alpha, alpha_client, manager):
 
 
 def test_a_request_that_is_not_verified_is_not_executed(alpha, alpha_client, manager):
-    from research_platform.errors import ApplicationError
+    from core.errors import ApplicationError
 
     person = enrolled(alpha, alpha_client)
     with tenant_context(alpha):

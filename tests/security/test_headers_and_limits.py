@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from research_platform.errors import api_exception_handler
+from core.errors import api_exception_handler
 from tests.consent.support import enrol, publish
 
 

@@ -41,36 +41,62 @@ VIEWERS_404 = {"admin": 404, "manager": 404, "analyst": 404, "viewer": 404}  # v
 
 MATRIX: list[Row] = [
     Row(PLATFORM, "get", "/api/v1/studies/", {**EVERY_ROLE, "outsider": 200, "other_manager": 200}),
-    Row(PLATFORM, "post", "/api/v1/studies/", {"admin": 201}, body={"slug": "new-{actor}", "title": "New"},
-        no_role=403),
+    Row(
+        PLATFORM, "post", "/api/v1/studies/", {"admin": 201}, body={"slug": "new-{actor}", "title": "New"}, no_role=403
+    ),
     Row(PLATFORM, "get", "/api/v1/studies/alpha/", EVERY_ROLE),
     Row(PLATFORM, "patch", "/api/v1/studies/alpha/", MANAGERS, body={"title": "Renamed"}),
     Row(PLATFORM, "get", "/api/v1/studies/alpha/members/", MANAGERS),
-    Row(PLATFORM, "post", "/api/v1/studies/alpha/members/", {"admin": 201, "manager": 201},
-        body={"username": "t_outsider", "role": "viewer"}),
-    Row(PLATFORM, "delete", "/api/v1/studies/alpha/members/", {"admin": 204, "manager": 204},
-        body={"username": "t_viewer"}),
+    Row(
+        PLATFORM,
+        "post",
+        "/api/v1/studies/alpha/members/",
+        {"admin": 201, "manager": 201},
+        body={"username": "t_outsider", "role": "viewer"},
+    ),
+    Row(
+        PLATFORM,
+        "delete",
+        "/api/v1/studies/alpha/members/",
+        {"admin": 204, "manager": 204},
+        body={"username": "t_viewer"},
+    ),
     Row(ALPHA, "get", "/api/v1/study/", EVERY_ROLE),
     # consent / pseudonymization (researcher side)
     Row(ALPHA, "get", "/api/v1/participants/", {"admin": 200, "manager": 200, "analyst": 200, "viewer": 200}),
     # No reason given: a permitted caller reaches validation (400) before any look-up.
     Row(ALPHA, "post", "/api/v1/participants/P-2222-2222/reidentify/", {"admin": 400, "manager": 400}),
     Row(ALPHA, "get", "/api/v1/consent/documents/", EVERY_ROLE),
-    Row(ALPHA, "post", "/api/v1/consent/documents/", {"admin": 201, "manager": 201},
-        body={"version": "v-{actor}", "title": "Consent", "text": "You may stop at any time."}),
+    Row(
+        ALPHA,
+        "post",
+        "/api/v1/consent/documents/",
+        {"admin": 201, "manager": 201},
+        body={"version": "v-{actor}", "title": "Consent", "text": "You may stop at any time."},
+    ),
     # Unknown version: a permitted caller gets 404 (tests/consent/test_manage_api.py publishes a real one).
     Row(ALPHA, "post", "/api/v1/consent/documents/9.9/publish/", {"admin": 404, "manager": 404}),
     Row(ALPHA, "get", "/api/v1/consent/settings/", EVERY_ROLE),
     Row(ALPHA, "patch", "/api/v1/consent/settings/", MANAGERS, body={"require_reconsent": True}),
     # rights: the deletion workflow (tests/rights/ act on real requests; an unknown id is 404 here)
     Row(ALPHA, "get", "/api/v1/deletion-requests/", MANAGERS),
-    Row(ALPHA, "post", "/api/v1/deletion-requests/", {"admin": 404, "manager": 404},
-        body={"participant_code": "P-2222-2222"}),
+    Row(
+        ALPHA,
+        "post",
+        "/api/v1/deletion-requests/",
+        {"admin": 404, "manager": 404},
+        body={"participant_code": "P-2222-2222"},
+    ),
     Row(ALPHA, "get", f"/api/v1/deletion-requests/{UNKNOWN_ID}/", {"admin": 404, "manager": 404}),
     Row(ALPHA, "post", f"/api/v1/deletion-requests/{UNKNOWN_ID}/verify/", {"admin": 404, "manager": 404}),
     Row(ALPHA, "post", f"/api/v1/deletion-requests/{UNKNOWN_ID}/execute/", {"admin": 404, "manager": 404}),
-    Row(ALPHA, "post", f"/api/v1/deletion-requests/{UNKNOWN_ID}/reject/", {"admin": 404, "manager": 404},
-        body={"reason": "Not a participant of this study"}),
+    Row(
+        ALPHA,
+        "post",
+        f"/api/v1/deletion-requests/{UNKNOWN_ID}/reject/",
+        {"admin": 404, "manager": 404},
+        body={"reason": "Not a participant of this study"},
+    ),
     Row(ALPHA, "get", "/api/v1/rights/settings/", MANAGERS),
     Row(ALPHA, "patch", "/api/v1/rights/settings/", MANAGERS, body={"due_days": 20}),
     # audit (issue 7): compliance officers and platform staff; on the platform host, no role = 403.
@@ -79,14 +105,23 @@ MATRIX: list[Row] = [
     Row(ALPHA, "get", "/api/v1/audit/", {"admin": 200, "compliance": 200}),
     Row(ALPHA, "get", "/api/v1/audit/checkpoints/", {"admin": 200, "compliance": 200}),
     Row(ALPHA, "get", "/api/v1/sessions/", {"admin": 200, "manager": 200, "analyst": 200, "viewer": 200}),
-    Row(ALPHA, "get", f"/api/v1/sessions/{NO_SESSION}/balloons/",
-        {"admin": 404, "manager": 404, "analyst": 404, "viewer": 404}),
+    Row(
+        ALPHA,
+        "get",
+        f"/api/v1/sessions/{NO_SESSION}/balloons/",
+        {"admin": 404, "manager": 404, "analyst": 404, "viewer": 404},
+    ),
     Row(ALPHA, "get", f"/api/v1/sessions/{NO_SESSION}/events/", {"admin": 404, "manager": 404, "analyst": 404}),
     # dashboard exports (issue 9): analysts and up (export_data); the query string goes in `body`.
     Row(ALPHA, "get", "/api/v1/export/", ANALYSTS, body={"format": "hbayesdm"}),
     Row(ALPHA, "get", "/api/v1/export/jobs/", ANALYSTS),
-    Row(ALPHA, "post", "/api/v1/export/jobs/", {"admin": 202, "manager": 202, "analyst": 202},
-        body={"format": "balloons"}),
+    Row(
+        ALPHA,
+        "post",
+        "/api/v1/export/jobs/",
+        {"admin": 202, "manager": 202, "analyst": 202},
+        body={"format": "balloons"},
+    ),
     Row(ALPHA, "get", f"/api/v1/export/jobs/{NO_SESSION}/", {"admin": 404, "manager": 404, "analyst": 404}),
     Row(ALPHA, "get", f"/api/v1/export/jobs/{NO_SESSION}/download/", {"admin": 404, "manager": 404, "analyst": 404}),
     # traits: unknown session / participant: 404 for permitted callers (tests/traits/test_apis.py has real data)

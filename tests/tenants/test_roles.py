@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants.membership import membership_grant, membership_revoke
 from tenants.models import Study, StudyMembership
 from tenants.permissions import StudyAPIView, study_perms_of

@@ -54,9 +54,7 @@ def test_the_ddl_path_is_taken_and_its_triggers_are_the_new_schemas_own(db) -> N
         )
         assert [row[0] for row in cursor.fetchall()] == ["study_ddl_direct"]
         # The copied migration records left the id sequence past them: the next record inserts.
-        cursor.execute(
-            "INSERT INTO study_ddl_direct.django_migrations (app, name, applied) VALUES ('x', 'y', now())"
-        )
+        cursor.execute("INSERT INTO study_ddl_direct.django_migrations (app, name, applied) VALUES ('x', 'y', now())")
 
 
 def test_the_session_keeps_its_search_path_after_provisioning(db) -> None:

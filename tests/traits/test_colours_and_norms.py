@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from core.errors import ApplicationError
 from pseudonymization.models import Participant
 from pseudonymization.services import participant_enrol
-from research_platform.errors import ApplicationError
 from traits import bart_models, mapping
 from traits.models import ModelFit, StudyNorms, TraitProfile
 from traits.selectors import profile_latest

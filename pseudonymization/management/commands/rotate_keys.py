@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django_tenants.utils import tenant_context
 
+import core.study
 from pseudonymization import crypto, keyring
 from pseudonymization.models import ParticipantKey, StudyKey
 from tenants.models import Study
@@ -37,16 +36,15 @@ class Command(BaseCommand):
             current = keyring.current_master_key()
         except crypto.KeyConfigurationError as exc:
             raise CommandError(str(exc)) from exc
-        studies = Study.objects.exclude(schema_name__in=["public", settings.TENANT_BASE_SCHEMA]).order_by("slug")
+        studies = core.study.studies()
         if options["study"]:
             studies = studies.filter(slug__in=options["study"])
         counts = {"rewrapped": 0, "current": 0, "stale": 0, "no_key": 0, "failed": 0, "participant_keys": 0}
-        for study in studies:
-            with tenant_context(study):
-                outcome = self._one(study, current, options)
-                counts[outcome] += 1
-                if options["verify"] and outcome in ("rewrapped", "current", "stale"):
-                    counts["participant_keys"] += self._verify(study)
+        for study in core.study.for_each_study(studies):
+            outcome = self._one(study, current, options)
+            counts[outcome] += 1
+            if options["verify"] and outcome in ("rewrapped", "current", "stale"):
+                counts["participant_keys"] += self._verify(study)
         self.stdout.write(
             f"master key {current.key_id}: {counts['rewrapped']} re-wrapped, {counts['current']} already current, "
             f"{counts['stale']} still under an older key, {counts['no_key']} without a key yet, "

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from research_platform.capacity import Plan, refusal
+from core.capacity import Plan, refusal
 
 
 def _int(name: str, default: int) -> int:

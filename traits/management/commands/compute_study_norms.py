@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
-from research_platform.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants.models import Study
 from traits.services import study_norms_compute
 

@@ -1,4 +1,7 @@
-"""Cache-backed fixed-window rate limits on login, token, consent and participant traffic.
+"""The one rate limiter: cache-backed fixed windows counted per hashed identity.
+
+research_platform/rate_limits.py says which requests count against which rule (login, token,
+consent, participant traffic); services call ``refuse_over_limit`` for limits of their own.
 
 Keys are accounts (hashed usernames), tokens (hashed), external ids (hashed) or a whole study,
 never IP addresses: the platform stores none, not even in its cache. The price is that anonymous
@@ -11,34 +14,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from redis.exceptions import RedisError
 
-from research_platform.error_views import plain_error_page, wants_json
-from research_platform.errors import ApplicationError, error_body
+from core.errors import ApplicationError, error_body
+from core.responses import plain_error_page, wants_json
 
 logger = logging.getLogger(__name__)
-
-LOGIN_PATHS = {"/api/v1/auth/token/", "/accounts/login/", "/admin/login/"}
-ENROL_PATHS = {"/api/v1/participants/", "/consent/", "/"}
-PARTICIPANT_PREFIXES = ("/api/v1/game/", "/api/v1/me/")
-
-
-@dataclass(frozen=True)
-class Hit:
-    rule: str
-    identity: str
 
 
 def _digest(value: str) -> str:
@@ -110,7 +99,7 @@ def refuse_over_limit(key: str, *, limit: int, window: int, message: str) -> Non
     """window_wait for a service or view: over the limit is a 429 ``rate_limited`` with Retry-After."""
     wait = window_wait(key, limit=limit, window=window)
     if wait:
-        error = ApplicationError("rate_limited", message, details={"retry_after": wait}, status_code=429)
+        error = ApplicationError("rate_limited", message, details={"retry_after_seconds": wait}, status_code=429)
         error.retry_after = wait  # type: ignore[attr-defined]  # the handlers turn it into Retry-After
         raise error
 
@@ -119,60 +108,6 @@ def consume(rule: str, identity: str, *, now: float | None = None) -> int:
     """Count one request; return 0 when allowed, else the seconds until the window resets."""
     limit, window = settings.RATE_LIMITS[rule]
     return window_wait(f"rl:{rule}:{_digest(identity)}", limit=limit, window=window, now=now)
-
-
-def _body_field(request: HttpRequest, name: str) -> str:
-    """A top-level field of a JSON or form body, or "" (whatever is wrong is the view's to say)."""
-    try:
-        if request.content_type == "application/json":
-            data = json.loads(request.body or b"{}")
-            value = data.get(name) if isinstance(data, dict) else None
-        else:
-            value = request.POST.get(name)
-    except (ValueError, RecursionError, RequestDataTooBig):
-        return ""
-    return str(value).strip()[:500] if value else ""
-
-
-def _bearer(request: HttpRequest, scheme: str) -> str:
-    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
-    return parts[1] if len(parts) == 2 and parts[0] == scheme else ""
-
-
-def _same_id(raw: str) -> str:
-    """The id as enrolment will match it (case folding, NFKC, trimming): 12 case variants are one id."""
-    from pseudonymization.crypto import InvalidExternalId, normalize_external_id  # pure; the app's rule
-
-    try:
-        return normalize_external_id(raw).casefold()  # casefold: as crypto.blind_index matches
-    except InvalidExternalId:
-        return raw  # refused by enrolment anyway; still counted, under its own spelling
-
-
-def hits_for(request: HttpRequest) -> list[Hit]:
-    """Which limits this request counts against."""
-    path, method = request.path_info, request.method
-    schema = getattr(getattr(request, "tenant", None), "schema_name", "public")
-    hits: list[Hit] = []
-    if method == "POST" and path in LOGIN_PATHS:
-        hits.append(Hit("login_host", schema))
-        username = _body_field(request, "username").lower()
-        if username:
-            hits.append(Hit("login", username))
-    if method == "POST" and schema != "public" and path in ENROL_PATHS:
-        hits.append(Hit("enrol", schema))
-        external_id = _body_field(request, "external_id")
-        if external_id:
-            hits.append(Hit("enrol_identity", f"{schema}:{_same_id(external_id)}"))
-    # Confirmed pumps come one per pump (games/confirmation.py) and carry their own, higher limit.
-    if path.startswith(PARTICIPANT_PREFIXES) and not path.endswith("/confirm/"):
-        token = _bearer(request, "Bearer") or request.COOKIES.get("participant_token", "")
-        if token:
-            hits.append(Hit("participant", f"{schema}:{token}"))
-    researcher_token = _bearer(request, "Token")
-    if researcher_token and path.startswith("/api/"):
-        hits.append(Hit("researcher", researcher_token))
-    return hits
 
 
 def limited_response(request: HttpRequest, retry_after: int) -> HttpResponse:
@@ -185,16 +120,3 @@ def limited_response(request: HttpRequest, retry_after: int) -> HttpResponse:
         response = plain_error_page("errors/429.html", 429, retry_after=retry_after)
     response["Retry-After"] = str(retry_after)
     return response
-
-
-class RateLimitMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.RATE_LIMITS_ENABLED:
-            waits = [consume(hit.rule, hit.identity) for hit in hits_for(request)]
-            retry_after = max(waits, default=0)
-            if retry_after:
-                return limited_response(request, retry_after)
-        return self.get_response(request)
