@@ -69,6 +69,7 @@ worker: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 fmt: install
 	$(BIN)/ruff check --fix .
@@ -76,6 +77,7 @@ fmt: install
 
 test: install system-deps node_modules/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=research_platform.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # A longer schemathesis run against both hosts' OpenAPI schemas (the suite runs 4 examples per operation).
