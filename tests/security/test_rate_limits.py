@@ -124,7 +124,7 @@ def test_on_redis_a_counter_is_one_round_trip_that_counts_and_expires_with_its_w
     # Production's path: INCR + EXPIRE NX in one pipeline against a real Redis (tests use locmem).
     from django.core.cache import caches
 
-    from research_platform import ratelimit
+    from core import ratelimit
 
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_cache_server.url(2)}
