@@ -15,9 +15,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from consent.gate import ParticipantAPIView
 from core.errors import ApplicationError
 from games.models import Event, GameSession
-from pseudonymization.api_base import ParticipantAPIView
 
 
 class NaiveEventSerializer(serializers.ModelSerializer):

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
-from django.http.response import HttpResponseBase
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from consent.gate import ParticipantAPIView
 from consent.models import ConsentRecord
 from consent.selectors import consent_document_current
 from consent.services import consent_give, consent_withdraw
 from core.errors import ApplicationError
-from core.openapi_extensions import paginated
-from pseudonymization.api_base import ParticipantAPIView
-from pseudonymization.apis import ParticipantListApi
-from pseudonymization.models import Participant
 
 
 class ConsentDocumentOut(serializers.Serializer):
@@ -119,50 +112,3 @@ class WithdrawApi(ParticipantAPIView):
         data.is_valid(raise_exception=True)
         participant = consent_withdraw(participant=self.participant, reason=data.validated_data["reason"])
         return Response(WithdrawOut(participant).data)
-
-
-class ParticipantsApi(APIView):
-    """/api/v1/participants/: POST is a participant agreeing (anyone), GET the researchers' list (viewer+).
-
-    One path, two audiences: each method is handed to the view that owns its authentication and
-    permission rules, so neither rule set is bent to fit the other.
-    """
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method == "POST":
-            return _CREATE(request, *args, **kwargs)
-        return _LIST(request, *args, **kwargs)
-
-    # For the OpenAPI schema only: dispatch() never reaches these.
-    @extend_schema(
-        summary="List the study's participants by pseudonymous code",
-        parameters=[OpenApiParameter("status", str, enum=[s.value for s in Participant.Status])],
-        responses={
-            # The list is paginated (found by the schemathesis run in tests/security).
-            200: paginated("PaginatedParticipantList", ParticipantListApi.OutputSerializer),
-            # ParticipantListApi's refusals (a StudyAPIView), which this dispatcher cannot show.
-            403: None,
-            404: None,
-        },
-        # GET is ParticipantListApi's: a researcher's token or session, not this view's empty list.
-        auth=[{"knoxApiToken": []}, {"cookieAuth": []}],
-        operation_id="participants_list",
-    )
-    def get(self, request: Request) -> Response:  # pragma: no cover
-        raise NotImplementedError
-
-    @extend_schema(
-        summary="Agree to the consent and join the study",
-        request=ParticipantCreateIn,
-        responses={201: ParticipantCreateOut, 400: None, 409: None},
-        operation_id="participants_create",
-    )
-    def post(self, request: Request) -> Response:  # pragma: no cover
-        raise NotImplementedError
-
-
-_CREATE = ParticipantCreateApi.as_view()
-_LIST = ParticipantListApi.as_view()

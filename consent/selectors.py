@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, Q
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, Prefetch, Q
 
 from consent.models import ConsentDocument, ConsentRecord, ConsentSettings
 from pseudonymization.models import Participant
@@ -67,6 +70,44 @@ def consent_documents_list() -> list[ConsentDocument]:
 def consent_record_latest(*, participant: Participant) -> ConsentRecord | None:
     """The participant's most recent agreement, withdrawn or not (what the researcher list shows)."""
     return ConsentRecord.objects.select_related("document").filter(participant=participant).first()
+
+
+# Where consent_records_prefetch() puts a participant's records; consent_state reads it from there.
+RECORDS_ATTR = "records_newest_first"
+
+
+def consent_records_prefetch() -> Prefetch:
+    """A participant's consent records with their documents, newest first, for consent_state on a list."""
+    return Prefetch(
+        "consent_records",
+        queryset=ConsentRecord.objects.select_related("document").order_by("-agreed_at", "-id"),
+        to_attr=RECORDS_ATTR,
+    )
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    state: str  # "current" | "outdated" | "withdrawn" | "none"
+    version: str | None
+    agreed_at: datetime | None
+    method: str | None
+
+
+def consent_state(*, participant: Participant, require_reconsent: bool) -> ConsentState:
+    """What the researcher list says about a participant's consent (uses consent_records_prefetch's records)."""
+    records = getattr(participant, RECORDS_ATTR, None)
+    if records is None:
+        records = list(participant.consent_records.select_related("document").order_by("-agreed_at", "-id"))
+    if not records:
+        return ConsentState("none", None, None, None)
+    latest = records[0]
+    if participant.status != Participant.Status.ACTIVE or latest.withdrawn_at is not None:
+        state = "withdrawn"
+    elif require_reconsent and latest.document.status != latest.document.Status.PUBLISHED:
+        state = "outdated"
+    else:
+        state = "current"
+    return ConsentState(state, latest.document.version, latest.agreed_at, latest.method)
 
 
 def completion_url(*, participant: Participant) -> str | None:

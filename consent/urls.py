@@ -20,6 +20,5 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
         name="consent-document-publish",
     ),
     path("consent/settings/", manage_apis.ConsentSettingsApi.as_view(), name="consent-settings"),
-    path("participants/", apis.ParticipantsApi.as_view(), name="participants"),
     path("me/withdraw/", apis.WithdrawApi.as_view(), name="me-withdraw"),
 ]

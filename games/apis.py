@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from consent.gate import ParticipantAPIView
 from core.errors import ApplicationError
 from core.ratelimit import refuse_over_limit
 from games import batch_api
@@ -27,7 +28,6 @@ from games.event_schema import EVENT_SCHEMA_NAME, SCHEMA_PATH, SCHEMA_REVISION, 
 from games.models import GameSession
 from games.selectors import session_get_for_participant, session_progress
 from games.services import session_complete, session_open_for, session_start
-from pseudonymization.api_base import ParticipantAPIView
 
 _ERR = OpenApiResponse(description='{"error": {"code", "message", "details"}}')
 

@@ -1,12 +1,13 @@
-"""Reads of the games app: sessions, balloons and events in seq order."""
+"""Reads of the games app: sessions, balloons and events in seq order; the researchers' participant list."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
+from consent.selectors import consent_records_prefetch
 from games.models import Balloon, Event, GameSession
 from pseudonymization.models import Participant
 
@@ -25,6 +26,23 @@ def session_list(*, participant_code: str | None = None, status: str | None = No
     if status:
         sessions = sessions.filter(status=status)
     return sessions
+
+
+def participants_for_researchers(*, status: str | None = None) -> QuerySet[Participant]:
+    """Participants with their consent records prefetched and ``session_count``; never identifiers.
+
+    Here, not in pseudonymization, because it needs consent records and game sessions. Constant
+    query count whatever the page size: the page (with the count), one prefetch of records.
+    """
+    queryset = (
+        Participant.objects.select_related("duplicate_of")
+        .order_by("created_at", "id")
+        .prefetch_related(consent_records_prefetch())
+        .annotate(session_count=Count("sessions", distinct=True))
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "game/sessions/<uuid:session_id>/complete/", apis.GameSessionCompleteApi.as_view(), name="game-session-complete"
     ),
+    # GET the researchers' list (it counts sessions), POST consent's enrolment: games/researcher_apis.py.
+    path("participants/", researcher_apis.ParticipantsApi.as_view(), name="participants"),
     path("sessions/", researcher_apis.SessionListApi.as_view(), name="sessions"),
     path("sessions/<uuid:session_id>/balloons/", researcher_apis.SessionBalloonsApi.as_view(), name="session-balloons"),
     path("sessions/<uuid:session_id>/events/", researcher_apis.SessionEventsApi.as_view(), name="session-events"),

@@ -10,12 +10,12 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from consent.gate import consent_required
 from consent.selectors import completion_url
 from games.config import normalize_game_config
 from games.ingestion import MAX_BATCH_EVENTS
 from games.money import format_money
 from games.selectors import session_finished_for
-from pseudonymization.pages import consent_required
 
 
 def _completion_url(request: HttpRequest, config: dict) -> str | None:

@@ -173,7 +173,7 @@ def _document_paging(operation: dict[str, Any]) -> None:
 
 
 def _document_errors(path: str, method: str, operation: dict[str, Any], view: type | None) -> None:
-    from pseudonymization.api_base import ParticipantAPIView
+    from consent.gate import ParticipantAPIView
     from tenants.permissions import StudyAPIView
 
     responses = operation.setdefault("responses", {})

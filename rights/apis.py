@@ -14,9 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from consent.gate import ParticipantAPIView
 from core.errors import ApplicationError
 from core.openapi_extensions import paginated
-from pseudonymization.api_base import ParticipantAPIView
 from pseudonymization.models import Participant
 from rights import services
 from rights.models import DeletionRequest, RightsSettings

@@ -14,8 +14,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from consent.gate import ParticipantAPIView
 from core.errors import ApplicationError
-from pseudonymization.api_base import ParticipantAPIView
 from pseudonymization.models import Participant
 from tenants.permissions import StudyAPIView
 from traits import identification

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from consent.gate import consent_required
 from dashboard.svg import bipolar_svg
-from pseudonymization.pages import consent_required
 from traits.apis import PROFILE_NOTICE
 from traits.norms import MIN_STUDY_NORMS
 from traits.selectors import profile_latest

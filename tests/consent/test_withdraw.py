@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import path
 from django_tenants.utils import tenant_context
 
+from consent.gate import consent_required
 from consent.models import ConsentRecord
 from pseudonymization.authentication import COOKIE_NAME
 from pseudonymization.models import Participant, ParticipantToken
-from pseudonymization.pages import consent_required
 from tests.consent.support import bearer, enrol, publish
 from tests.pseudonymization.test_participant_auth import WhoAmI
 
@@ -115,7 +115,7 @@ def test_the_withdraw_page_without_a_participation_explains_what_to_do(alpha_cli
 
 
 def test_a_page_behind_the_consent_gate_refuses_play_without_consent(alpha, settings):
-    """What /play/ uses (pseudonymization.pages.consent_required): no consent or withdrawn -> /consent/."""
+    """What /play/ uses (consent.gate.consent_required): no consent or withdrawn -> /consent/."""
     settings.ROOT_URLCONF = __name__
     publish(alpha)
     browser = Client(HTTP_HOST=alpha.domain_name)

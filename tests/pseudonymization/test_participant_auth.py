@@ -11,8 +11,8 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.response import Response
 
+from consent.gate import ParticipantAPIView
 from consent.services import consent_withdraw
-from pseudonymization.api_base import ParticipantAPIView
 from pseudonymization.authentication import COOKIE_NAME
 from pseudonymization.models import Participant, ParticipantToken
 from pseudonymization.services import token_revoke

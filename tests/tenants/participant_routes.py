@@ -3,7 +3,7 @@ consent document). They are tested by their own apps; researcher routes belong i
 
 PARTICIPANT_ROUTES: set[str] = {
     "api/v1/consent/",  # consent app: anyone reads the current document
-    "api/v1/participants/",  # consent app: POST agreeing creates a participant (the GET list is in the matrix)
+    "api/v1/participants/",  # games app routes it; POST is consent's enrolment (the GET list is in the matrix)
     "api/v1/me/withdraw/",  # consent app: a participant withdraws
     "api/v1/me/data/",  # rights app: the participant's own data (tests/rights/test_my_data.py)
     "api/v1/me/deletion-request/",  # rights app: file / see one's deletion request
