@@ -9,6 +9,8 @@ Each test still runs in a transaction that is rolled back, so studies stay empty
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -134,6 +136,74 @@ def cast(alpha: Study, beta: Study) -> dict:
     people["other_manager"] = user_model.objects.create_user("t_other", password="pw-other-123")
     membership_grant(study=beta, user=people["other_manager"], role="manager")
     return people
+
+
+# --- The participant cast: someone consented, someone beside them, someone gone, someone elsewhere
+@dataclass
+class Enrolled:
+    """A participant who consented through the API: their code, their bearer token and their row."""
+
+    code: str
+    token: str
+    participant: Any
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
+
+
+def enrolled(study: Study, client: Client, external_id: str | None = None, *, document: Any = None) -> Enrolled:
+    """Enrol and consent one participant of ``study`` through POST /api/v1/participants/, as a browser does.
+
+    The study's published consent document is used (one is published if there is none yet).
+    """
+    from django_tenants.utils import tenant_context
+
+    from consent.selectors import consent_document_current
+    from pseudonymization.models import Participant
+    from tests.consent.support import enrol, publish
+
+    if document is None:
+        with tenant_context(study):
+            document = consent_document_current()
+        document = document or publish(study)
+    response = enrol(client, document, **({"external_id": external_id} if external_id else {}))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    with tenant_context(study):
+        participant = Participant.objects.get(participant_code=body["participant_code"])
+    return Enrolled(code=body["participant_code"], token=body["token"], participant=participant)
+
+
+@pytest.fixture
+def participant(alpha: Study, alpha_client: Client) -> Enrolled:
+    """A participant of alpha who consented and holds a live token."""
+    return enrolled(alpha, alpha_client)
+
+
+@pytest.fixture
+def other_participant(alpha: Study, alpha_client: Client) -> Enrolled:
+    """A second consented participant of alpha: the one whose data must not show up."""
+    return enrolled(alpha, alpha_client)
+
+
+@pytest.fixture
+def withdrawn_participant(alpha: Study, alpha_client: Client) -> Enrolled:
+    """A participant of alpha who consented, then withdrew (through the real service): tokens revoked."""
+    from django_tenants.utils import tenant_context
+
+    from consent.services import consent_withdraw
+
+    person = enrolled(alpha, alpha_client)
+    with tenant_context(alpha):
+        person.participant = consent_withdraw(participant=person.participant)
+    return person
+
+
+@pytest.fixture
+def beta_participant(beta: Study, beta_client: Client) -> Enrolled:
+    """A consented participant of the other study, beta."""
+    return enrolled(beta, beta_client)
 
 
 def api_client_for(user, host: str):  # type: ignore[no-untyped-def]

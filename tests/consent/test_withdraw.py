@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
@@ -34,19 +33,12 @@ urlpatterns = [
 ]
 
 
-@pytest.fixture
-def enrolled(alpha, alpha_client) -> dict:
-    return enrol(alpha_client, publish(alpha)).json()
-
-
-def test_withdrawing_revokes_tokens_and_records_the_reason(alpha, alpha_client, enrolled):
+def test_withdrawing_revokes_tokens_and_records_the_reason(alpha, alpha_client, participant):
     response = alpha_client.post(
-        "/api/v1/me/withdraw/", {"reason": "No time"}, content_type="application/json", **bearer(enrolled["token"])
+        "/api/v1/me/withdraw/", {"reason": "No time"}, content_type="application/json", **participant.auth
     )
     assert response.status_code == 200
-    assert (
-        response.json()["status"] == "withdrawn" and response.json()["participant_code"] == enrolled["participant_code"]
-    )
+    assert response.json()["status"] == "withdrawn" and response.json()["participant_code"] == participant.code
     with tenant_context(alpha):
         assert not ParticipantToken.objects.filter(revoked_at__isnull=True).exists()
         record = ConsentRecord.objects.get()
@@ -54,20 +46,20 @@ def test_withdrawing_revokes_tokens_and_records_the_reason(alpha, alpha_client, 
         assert Participant.objects.get().status == "withdrawn"
 
 
-def test_a_reason_is_optional_and_withdrawing_twice_is_harmless(alpha_client, enrolled):
-    first = alpha_client.post("/api/v1/me/withdraw/", **bearer(enrolled["token"]))
-    again = alpha_client.post("/api/v1/me/withdraw/", **bearer(enrolled["token"]))
+def test_a_reason_is_optional_and_withdrawing_twice_is_harmless(alpha_client, participant):
+    first = alpha_client.post("/api/v1/me/withdraw/", **participant.auth)
+    again = alpha_client.post("/api/v1/me/withdraw/", **participant.auth)
     assert (first.status_code, again.status_code) == (200, 200)
     assert first.json()["withdrawn_at"] == again.json()["withdrawn_at"]
 
 
-def test_after_withdrawal_participant_endpoints_answer_409(alpha_client, enrolled, settings):
-    alpha_client.post("/api/v1/me/withdraw/", **bearer(enrolled["token"]))
+def test_after_withdrawal_participant_endpoints_answer_409(alpha_client, participant, settings):
+    alpha_client.post("/api/v1/me/withdraw/", **participant.auth)
     settings.ROOT_URLCONF = __name__
-    response = alpha_client.post("/probe/", **bearer(enrolled["token"]))
+    response = alpha_client.post("/probe/", **participant.auth)
     assert response.status_code == 409 and response.json()["error"]["code"] == "withdrawn"
     # ...while the person's own rights endpoints still know who is asking.
-    assert alpha_client.get("/rights-probe/", **bearer(enrolled["token"])).status_code == 200
+    assert alpha_client.get("/rights-probe/", **participant.auth).status_code == 200
 
 
 def test_withdrawing_needs_a_participant_token(alpha_client):

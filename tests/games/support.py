@@ -7,8 +7,8 @@ from typing import Any
 
 from django.test import Client
 
-from tests.conftest import host_client
-from tests.consent.support import bearer, enrol, publish
+from tests.conftest import enrolled, host_client
+from tests.consent.support import bearer
 
 
 @dataclass
@@ -38,15 +38,7 @@ class Gamer:
 
 
 def enrol_gamer(study: Any, document: Any = None) -> Gamer:
+    """A participant of ``study`` enrolled by the cast's builder, with a client of their own."""
     client = host_client(study.domain_name)
-    if document is None:
-        from django_tenants.utils import tenant_context
-
-        from consent.selectors import consent_document_current
-
-        with tenant_context(study):
-            document = consent_document_current()
-        if document is None:
-            document = publish(study)
-    body = enrol(client, document).json()
-    return Gamer(client=client, token=body["token"], code=body["participant_code"])
+    person = enrolled(study, client, document=document)
+    return Gamer(client=client, token=person.token, code=person.code)

@@ -7,25 +7,22 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from consent.models import ConsentSettings
-from tests.conftest import api_client_for
-from tests.consent.support import bearer, enrol, publish
+from tests.conftest import api_client_for, enrolled
+from tests.consent.support import enrol, publish
 from tests.games.support import enrol_gamer
 
 PANEL_ID = "5e9f8a7b6c5d4e3f2a1b0c9d"
 HOST = "alpha.localhost"
 
 
-def test_the_list_shows_codes_and_consent_states_but_no_identifier(alpha, alpha_client, cast):
-    document = publish(alpha)
-    kept = enrol(alpha_client, document, external_id=PANEL_ID).json()
-    gone = enrol(alpha_client, document).json()
-    alpha_client.post("/api/v1/me/withdraw/", **bearer(gone["token"]))
+def test_the_list_shows_codes_and_consent_states_but_no_identifier(alpha, alpha_client, cast, withdrawn_participant):
+    kept = enrolled(alpha, alpha_client, PANEL_ID)
     response = api_client_for(cast["viewer"], HOST).get("/api/v1/participants/")
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 2
     states = {row["participant_code"]: row["consent"]["state"] for row in body["results"]}
-    assert states == {kept["participant_code"]: "current", gone["participant_code"]: "withdrawn"}
+    assert states == {kept.code: "current", withdrawn_participant.code: "withdrawn"}
     assert PANEL_ID not in response.content.decode() and "external" not in response.content.decode()
     assert "token" not in response.content.decode()
 

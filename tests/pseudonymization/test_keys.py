@@ -20,7 +20,8 @@ from pseudonymization.key_checks import verify_keys_at_startup
 from pseudonymization.keyring import KeyUnavailable
 from pseudonymization.models import Participant, ParticipantKey, StudyKey
 from pseudonymization.services import participant_external_id
-from tests.consent.support import enrol, publish
+from tests.conftest import enrolled
+from tests.consent.support import publish
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD = crypto.development_master_key()
@@ -33,7 +34,7 @@ def enrolled_everywhere(alpha, beta, alpha_client, beta_client) -> dict:
     for study, client in ((alpha, alpha_client), (beta, beta_client)):
         document = publish(study)
         for external_id in IDS[study.slug]:
-            assert enrol(client, document, external_id=external_id).status_code == 201
+            enrolled(study, client, external_id, document=document)
     return {"alpha": alpha, "beta": beta}
 
 

@@ -1,43 +1,15 @@
-"""Helpers of the rights tests: an enrolled participant with data, and a scan of every table."""
+"""Helpers of the rights tests: a participant's game data, and a scan of every table (enrolment: tests.conftest)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.test import Client
-from django_tenants.utils import tenant_context
 
-from consent.models import ConsentDocument
 from pseudonymization.authentication import COOKIE_NAME
 from pseudonymization.models import Participant, ParticipantToken
-from tests.consent.support import bearer, enrol, publish
-
-
-@dataclass
-class Enrolled:
-    code: str
-    token: str
-    participant: Participant
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return bearer(self.token)
-
-
-def current_document(study: Any) -> ConsentDocument:
-    with tenant_context(study):
-        document = ConsentDocument.objects.filter(status="published").first()
-    return document or publish(study)
-
-
-def enrolled(study: Any, client: Client, external_id: str | None = None) -> Enrolled:
-    extra = {"external_id": external_id} if external_id else {}
-    body = enrol(client, current_document(study), **extra).json()
-    with tenant_context(study):
-        participant = Participant.objects.get(participant_code=body["participant_code"])
-    return Enrolled(code=body["participant_code"], token=body["token"], participant=participant)
+from tests.conftest import Enrolled
 
 
 def traces(participant: Participant) -> list[str]:

@@ -17,8 +17,8 @@ from pseudonymization.models import Participant, ParticipantKey
 from pseudonymization.services import participant_external_id
 from rights.services import deletion_request_execute, deletion_request_file, deletion_request_verify
 from rights.tasks import retention_sweep
-from tests.conftest import api_client_for
-from tests.rights.support import enrolled, play, scan, traces
+from tests.conftest import api_client_for, enrolled
+from tests.rights.support import play, scan, traces
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from pseudonymization.models import Participant
 from pseudonymization.services import participant_external_id
 from rights.models import DeletionRequest
 from rights.services import deletion_request_execute, deletion_request_file, deletion_request_verify
-from tests.conftest import api_client_for
-from tests.rights.support import enrolled, play, scan, traces
+from tests.conftest import api_client_for, enrolled
+from tests.rights.support import play, scan, traces
 from traits.models import ModelFit, SessionMetrics, TraitProfile
 from traits.tasks import process_session
 

@@ -23,7 +23,8 @@ from rights.services import (
     deletion_request_file,
     deletion_request_verify,
 )
-from tests.rights.support import enrolled, play, scan, stored_counts, traces
+from tests.conftest import enrolled
+from tests.rights.support import play, scan, stored_counts, traces
 
 
 def _verified_request(participant: Participant, user) -> DeletionRequest:

@@ -11,8 +11,8 @@ from django_tenants.utils import tenant_context
 from audit.models import AuditEntry
 from pseudonymization.models import Participant
 from rights.models import AccessSecret, DeletionRequest
+from tests.conftest import enrolled
 from tests.rights.support import browser_client as _browser
-from tests.rights.support import enrolled
 
 
 def test_the_api_returns_everything_and_the_identifier_only_to_its_owner_audited(alpha, alpha_client):

@@ -9,8 +9,9 @@ from django_tenants.utils import tenant_context
 from pseudonymization.models import Participant
 from rights.models import DeletionRequest
 from rights.services import deletion_request_execute, deletion_request_file, deletion_request_verify
+from tests.conftest import enrolled
 from tests.rights.support import browser_client as _browser
-from tests.rights.support import enrolled, play
+from tests.rights.support import play
 
 
 def test_withdrawing_on_the_data_page_asks_first_and_does_nothing_until_confirmed(alpha, alpha_client):

@@ -14,7 +14,8 @@ from pseudonymization.models import Participant, ParticipantKey
 from pseudonymization.services import participant_external_id
 from rights.retention import retention_apply
 from rights.tasks import retention_sweep
-from tests.rights.support import enrolled, play
+from tests.conftest import enrolled
+from tests.rights.support import play
 
 
 def _age(participant: Participant, days: int) -> None:

@@ -8,7 +8,8 @@ from consent.models import ConsentRecord
 from pseudonymization.models import Participant
 from rights.models import DeletionRequest
 from rights.services import rights_settings_update
-from tests.rights.support import enrolled, play
+from tests.conftest import enrolled
+from tests.rights.support import play
 
 
 def test_by_default_withdrawal_keeps_the_data_collected_so_far(alpha, alpha_client, django_capture_on_commit_callbacks):

@@ -12,8 +12,7 @@ from pseudonymization.models import Participant
 from rights.certificate import certificate_sha256
 from rights.models import DeletionRequest
 from rights.services import rights_settings_update
-from tests.conftest import api_client_for
-from tests.rights.support import enrolled
+from tests.conftest import api_client_for, enrolled
 
 
 def test_a_participant_files_once_and_a_second_request_returns_the_open_one(alpha, alpha_client):

@@ -21,7 +21,7 @@ from django_tenants.utils import tenant_context
 from consent.models import ConsentRecord
 from games.models import GameSession
 from games.simulate import TargetPolicy, simulate_session
-from tests.conftest import api_client_for
+from tests.conftest import api_client_for, enrolled
 from tests.consent.support import bearer, enrol, publish
 from tests.security.flow import _hidden_fields
 from tests.security.hostile_support import (
@@ -40,11 +40,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _post_json(client: Client, path: str, payload: Any, token: str | None = None) -> Any:
     extra = bearer(token) if token else {}
     return client.post(path, json_body(payload), content_type="application/json", **extra)
-
-
-def _participant(api: Client, document: Any, **extra: Any) -> tuple[str, str]:
-    body = enrol(api, document, **extra).json()
-    return body["participant_code"], body["token"]
 
 
 def _events(session: dict, value: Any, field: str) -> list[dict]:
@@ -75,7 +70,8 @@ def test_a_hostile_string_in_every_field_is_refused_or_stored_and_rendered_safel
         assert own["participant"]["external_id"] == unicodedata.normalize("NFKC", value).strip()
     else:
         assert_refusal(created, value)
-        code, token = _participant(api, document)
+        person = enrolled(alpha, api, document=document)
+        code, token = person.code, person.token
 
     # 2. client_info keys and values: stored exactly (keys cut at 40 characters, as documented);
     # a value over 256 characters is refused whole, naming the field, never echoing it.
@@ -145,7 +141,7 @@ def test_a_hostile_string_in_every_field_is_refused_or_stored_and_rendered_safel
     assert_safe_html(browser.get("/my-data/"))
 
     # 7. /my-data/: withdraw with a reason, the page and the download; a hostile sign-in and action.
-    _, other_token = _participant(api, document)
+    other_token = enrolled(alpha, api, document=document).token
     mine = Client(HTTP_HOST=host)
     mine.cookies["participant_token"] = other_token
     assert mine.post("/my-data/", {"action": "withdraw", "confirm": "yes", "reason": value}).status_code == 303
@@ -190,7 +186,8 @@ def test_nul_and_lone_surrogates_are_refused_in_every_json_field(name, alpha):
     api = Client(HTTP_HOST=alpha.domain_name)
     payload = {"consent_version": document.version, "consent_sha256": document.sha256, "agree": True}
     assert_refusal(_post_json(api, "/api/v1/participants/", {**payload, "external_id": value}), value)
-    code, token = _participant(api, document)
+    person = enrolled(alpha, api, document=document)
+    code, token = person.code, person.token
     assert_refusal(_post_json(api, "/api/v1/game/sessions/", {"client_info": {"ua": value}}, token), value)
     assert_refusal(_post_json(api, "/api/v1/game/sessions/", {"client_info": {value: 1}}, token), value)
     session = _post_json(api, "/api/v1/game/sessions/", {}, token).json()
@@ -208,7 +205,7 @@ def test_nul_is_refused_in_every_form_field(alpha):
     host = alpha.domain_name
     browser = Client(HTTP_HOST=host)
     assert browser.get("/consent/", {"PROLIFIC_PID": "a\x00b"}).status_code == 400
-    _, token = _participant(Client(HTTP_HOST=host), document)
+    token = enrolled(alpha, Client(HTTP_HOST=host), document=document).token
     browser.cookies["participant_token"] = token
     assert_refusal(browser.post("/withdraw/", {"reason": "a\x00b"}))
     assert_refusal(browser.post("/my-data/", {"action": "withdraw", "confirm": "yes", "reason": "a\x00b"}))
@@ -221,7 +218,7 @@ def test_nul_is_refused_in_every_form_field(alpha):
 def test_huge_numbers_and_deep_json_in_client_info_and_event_data(name, value, alpha):
     document = publish(alpha)
     api = Client(HTTP_HOST=alpha.domain_name)
-    _, token = _participant(api, document)
+    token = enrolled(alpha, api, document=document).token
     raw = value if isinstance(value, str) else None  # tokens that json.dumps would not write
     if raw:
         body = '{"client_info": {"n": ' + raw + "}}"

@@ -52,8 +52,9 @@ def restore(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, A
     """The whole procedure, committed, outside any test transaction (DROP SCHEMA cannot run in one
     that has pending trigger events); the test then checks what it recorded."""
     from audit.verification import verify_schema
+    from tests.conftest import enrolled
     from tests.consent.support import publish
-    from tests.rights.support import enrolled, play
+    from tests.rights.support import play
 
     url = database_url_for_tests()
     seen: dict[str, Any] = {}

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 
-from pseudonymization.models import Participant
 from tests.conftest import api_client_for
-from tests.consent.support import bearer, enrol, publish
+from tests.consent.support import bearer
 from tests.traits.test_services import simulated_input
 from traits.services import session_process
-
-
-@pytest.fixture
-def enrolled(alpha, alpha_client):
-    body = enrol(alpha_client, publish(alpha)).json()
-    connection.set_tenant(alpha)
-    participant = Participant.objects.get(participant_code=body["participant_code"])
-    connection.set_schema_to_public()
-    return participant, body["token"]
 
 
 def processed(alpha, participant, seed=1):
@@ -28,8 +17,8 @@ def processed(alpha, participant, seed=1):
     return result
 
 
-def test_my_profile_is_404_before_processing_then_shows_versions_and_intervals(alpha, alpha_client, enrolled):
-    participant, token = enrolled
+def test_my_profile_is_404_before_processing_then_shows_versions_and_intervals(alpha, alpha_client, participant):
+    token, participant = participant.token, participant.participant
     before = alpha_client.get("/api/v1/me/profile/", **bearer(token))
     assert before.status_code == 404 and before.json()["error"]["code"] == "not_processed"
     processed(alpha, participant)
@@ -47,8 +36,8 @@ def test_my_profile_needs_a_participant_token(alpha_client):
     assert alpha_client.get("/api/v1/me/profile/").status_code == 401
 
 
-def test_session_metrics_for_a_viewer_carry_versions_and_both_fits(alpha, cast, enrolled):
-    participant, _ = enrolled
+def test_session_metrics_for_a_viewer_carry_versions_and_both_fits(alpha, cast, participant):
+    participant = participant.participant
     result = processed(alpha, participant)
     response = api_client_for(cast["viewer"], alpha.domain_name).get(
         f"/api/v1/sessions/{result.metrics.session_id}/metrics/"
@@ -61,15 +50,15 @@ def test_session_metrics_for_a_viewer_carry_versions_and_both_fits(alpha, cast, 
     assert all(set(f["intervals"]) == set(f["estimates"]) for f in body["model_fits"])
 
 
-def test_a_compliance_officer_or_another_study_does_not_see_metrics(alpha, beta, cast, enrolled):
-    participant, _ = enrolled
+def test_a_compliance_officer_or_another_study_does_not_see_metrics(alpha, beta, cast, participant):
+    participant = participant.participant
     path = f"/api/v1/sessions/{processed(alpha, participant).metrics.session_id}/metrics/"
     assert api_client_for(cast["compliance"], alpha.domain_name).get(path).status_code == 403
     assert api_client_for(cast["other_manager"], beta.domain_name).get(path).status_code == 404
 
 
-def test_participant_traits_show_the_latest_profile_and_the_history(alpha, cast, enrolled):
-    participant, _ = enrolled
+def test_participant_traits_show_the_latest_profile_and_the_history(alpha, cast, participant):
+    participant = participant.participant
     processed(alpha, participant, seed=1)
     processed(alpha, participant, seed=2)
     client = api_client_for(cast["analyst"], alpha.domain_name)
