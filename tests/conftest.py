@@ -216,3 +216,20 @@ def api_client_for(user, host: str):  # type: ignore[no-untyped-def]
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)}")
     return client
+
+
+def signed_in(user: Any, host: str) -> Client:
+    """A browser on ``host`` with ``user``'s session (the researcher pages)."""
+    client = host_client(host)
+    client.force_login(user)
+    return client
+
+
+def queries_of_get(client: Any, path: str, params: dict | None = None, **headers: str) -> int:
+    """How many SQL queries one GET of ``path`` costs (it must answer 200)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, params or {}, **headers)
+    assert response.status_code == 200, response.content[:500]
+    return len(queries)

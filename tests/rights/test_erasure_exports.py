@@ -46,9 +46,9 @@ def _texts(exports: dict[str, bytes]) -> str:
 
 
 def test_export_files_are_removed_and_later_exports_exclude_the_participant(
-    alpha, alpha_client, cast, media, django_capture_on_commit_callbacks
+    alpha, alpha_client, cast, media, django_capture_on_commit_callbacks, participant, other_participant
 ):
-    person, bystander = enrolled(alpha, alpha_client), enrolled(alpha, alpha_client)
+    person, bystander = participant, other_participant
     with django_capture_on_commit_callbacks(execute=True):
         play(alpha_client, person, seed=51, balloons=10)
         play(alpha_client, bystander, seed=52, balloons=10)

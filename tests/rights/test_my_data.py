@@ -30,8 +30,8 @@ def test_the_api_returns_everything_and_the_identifier_only_to_its_owner_audited
         assert entry.actor_label == f"participant:{person.code}" and "PANEL" not in str(entry.additional_data)
 
 
-def test_another_participant_never_sees_my_data(alpha, alpha_client):
-    me, other = enrolled(alpha, alpha_client, external_id="PANEL-1"), enrolled(alpha, alpha_client)
+def test_another_participant_never_sees_my_data(alpha, alpha_client, other_participant):
+    me, other = enrolled(alpha, alpha_client, external_id="PANEL-1"), other_participant
     data = alpha_client.get("/api/v1/me/data/", **other.auth).json()
     assert data["participant"]["participant_code"] == other.code and me.code not in str(data)
     assert alpha_client.get("/api/v1/me/data/").status_code == 401
