@@ -75,7 +75,13 @@ def test_export_files_are_removed_and_later_exports_exclude_the_participant(
         assert not [n for n in needles if n.lower() in after.lower()]
         assert bystander.code in after and person.code not in after
     download = analyst.get(f"/api/v1/export/jobs/{job.pk}/download/")
-    assert download.status_code >= 400  # the removed file is not served
+    # The removed file is not served: the job is failed, so never ready to download.
+    assert download.status_code == 409, download.content
+    assert download.json()["error"] == {
+        "code": "not_ready",
+        "message": "The export is not finished.",
+        "details": {"status": "failed"},
+    }
     assert scan([alpha.schema_name, "public"], needles) == {}
 
 

@@ -43,8 +43,9 @@ def played(django_db_setup, django_db_blocker) -> Iterator[tuple[Any, str, dict[
         started = gamer.start()
         sim = simulate_session(started["balloons"], TargetPolicy(target=20.0, jitter=6.0), seed=started["session_id"])
         for batch in batches(sim.events, 200):
-            assert gamer.send(started["session_id"], batch).status_code in (200, 201, 207)
-        assert gamer.post(f"/api/v1/game/sessions/{started['session_id']}/complete/").status_code in (200, 202)
+            sent = gamer.send(started["session_id"], batch)
+            assert sent.status_code == 200 and sent.json()["accepted"] == len(batch), sent.content
+        assert gamer.post(f"/api/v1/game/sessions/{started['session_id']}/complete/").status_code == 202
         with tenant_context(s):
             profile = TraitProfile.objects.get(session_id=started["session_id"])  # eager Celery: processed now
             dims = {d["key"]: d for d in profile.dimensions}
