@@ -12,7 +12,9 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -120,3 +122,74 @@ def screenshot(page: Any, name: str, *, full_page: bool = False) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, SCREENSHOTS / shot.name)
+
+
+def watch_console(page: Any, *, ignore_missing_favicon: bool = False) -> list[str]:
+    """A list that fills with every console error (Chromium reports each CSP refusal as one) and
+    uncaught page error of ``page`` from now on; assert it empty.
+
+    ``ignore_missing_favicon``: Chromium's own request for /favicon.ico on a host that has no icon
+    is not the page's doing (the study hosts have none yet; the admin has one, so it counts there).
+    """
+    problems: list[str] = []
+
+    def on_console(msg: Any) -> None:
+        url = msg.location.get("url") or ""
+        if msg.type == "error" and not (ignore_missing_favicon and url.endswith("/favicon.ico")):
+            problems.append(f"console {msg.type}: {msg.text} ({url})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
+    return problems
+
+
+def sign_in(page: Any, base: str, path: str, username: str, password: str, *, ask_for_path: bool = True) -> None:
+    """Sign in on the login form of ``base`` as a person does (by the fields' labels), and land on ``path``.
+
+    Without ``ask_for_path`` the form is opened bare: ``path`` is where the sign-in sends this user by itself.
+    """
+    page.goto(f"{base}/accounts/login/" + (f"?next={path}" if ask_for_path else ""))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}{path}")
+
+
+def seed_demo(django_db_blocker: Any, tmp_path: Path, passwords: dict[str, str]) -> Any:
+    """The demo study, committed through the real seed (tenants/seed.py) since the server is another
+    process (tests/live.py); each demo account named in ``passwords`` has that password.
+
+    Without the games hook: its simulated sessions queue their processing on commit of the seed's
+    one transaction, when the connection is back in public, and the eager task then fails there;
+    no browser test needs them, and their model fits would cost the suite seconds. The seed's
+    credentials note goes to ``tmp_path``, not var/.
+    """
+    from django.contrib.auth import get_user_model
+    from django.test import override_settings
+
+    from tenants import seed as seed_module
+    from tenants.models import Study
+
+    names = {name: f"DEMO_{name.upper()}_PASSWORD" for name in passwords}
+    saved = {name: os.environ.get(variable) for name, variable in names.items()}
+    os.environ.update({names[name]: password for name, password in passwords.items()})
+    try:
+        with django_db_blocker.unblock():
+            hooks = [h for h in seed_module._app_seed_hooks() if h.__module__ != "games.seed"]
+            with (
+                override_settings(BASE_DIR=tmp_path),
+                mock.patch.object(seed_module, "_app_seed_hooks", lambda: hooks),
+            ):
+                seed_module.seed_demo()
+            for username, password in passwords.items():  # seeded earlier in this run with a random one
+                user = get_user_model().objects.get(username=username)
+                if not user.check_password(password):
+                    user.set_password(password)
+                    user.save(update_fields=["password"])
+            return Study.objects.get(slug=seed_module.DEMO_SLUG)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(names[name], None)
+            else:
+                os.environ[names[name]] = value

@@ -10,14 +10,11 @@ temporary directory, not var/.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
-from unittest import mock
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -29,6 +26,8 @@ from tests.browser_support import (
     chromium,
     new_context,
     screenshot,
+    seed_demo,
+    sign_in,
 )
 from tests.live import live_app_server  # noqa: F401  (session fixture)
 
@@ -47,36 +46,11 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Any:  # type: 
     from django.contrib.auth import get_user_model
 
     from audit.context import audit_actor
-    from tenants import seed as seed_module
-    from tenants.models import Study
     from tenants.services import study_update
 
-    saved = os.environ.get("DEMO_COMPLIANCE_PASSWORD")
-    os.environ["DEMO_COMPLIANCE_PASSWORD"] = PASSWORD
-    try:
-        with django_db_blocker.unblock():
-            # Without the games hook: its simulated sessions queue their processing on commit of the
-            # seed's one transaction, when the connection is back in public, and the eager task then
-            # fails there; the console needs none of them.
-            hooks = [h for h in seed_module._app_seed_hooks() if h.__module__ != "games.seed"]
-            with (
-                override_settings(BASE_DIR=tmp_path_factory.mktemp("seed")),
-                mock.patch.object(seed_module, "_app_seed_hooks", lambda: hooks),
-            ):
-                seed_module.seed_demo()
-            users = get_user_model().objects
-            officer = users.get(username=OFFICER)
-            if not officer.check_password(PASSWORD):  # seeded earlier in this run with a random one
-                officer.set_password(PASSWORD)
-                officer.save(update_fields=["password"])
-            study = Study.objects.get(slug=seed_module.DEMO_SLUG)
-            with audit_actor(users.get(username=RESEARCHER)):
-                study_update(study=study, title=NEW_TITLE)
-    finally:
-        if saved is None:
-            os.environ.pop("DEMO_COMPLIANCE_PASSWORD", None)
-        else:
-            os.environ["DEMO_COMPLIANCE_PASSWORD"] = saved
+    study = seed_demo(django_db_blocker, tmp_path_factory.mktemp("seed"), {OFFICER: PASSWORD})
+    with django_db_blocker.unblock(), audit_actor(get_user_model().objects.get(username=RESEARCHER)):
+        study_update(study=study, title=NEW_TITLE)
     return study
 
 
@@ -86,14 +60,9 @@ def browser(demo) -> Iterator[Any]:  # type: ignore[no-untyped-def]
         yield browser
 
 
-def sign_in(browser: Any, server: Any, viewport: dict[str, int]) -> Any:
+def officer_page(browser: Any, server: Any, viewport: dict[str, int]) -> Any:
     page = new_context(browser, viewport).new_page()
-    base = server.url()
-    page.goto(f"{base}/accounts/login/?next=/compliance/")
-    page.fill("#id_username", OFFICER)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/compliance/")
+    sign_in(page, server.url(), "/compliance/", OFFICER, PASSWORD)
     return page
 
 
@@ -119,7 +88,7 @@ def test_the_officer_finds_what_the_researcher_did_by_username_and_dates(
     demo,
     device,
 ):
-    page = sign_in(browser, live_app_server, DEVICES[device])
+    page = officer_page(browser, live_app_server, DEVICES[device])
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     nav = page.get_by_role("navigation", name="Compliance console")
     for name in ("Console", "Chains", "Export CSV"):

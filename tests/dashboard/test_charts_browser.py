@@ -25,6 +25,8 @@ from tests.browser_support import (
     chromium,
     new_context,
     screenshot,
+    sign_in,
+    watch_console,
 )
 from tests.committed import dedicated_study
 from tests.live import live_app_server  # noqa: F401  (the session-scoped live server)
@@ -102,29 +104,6 @@ def browser(study) -> Iterator[Any]:
         yield browser
 
 
-def _sign_in(page: Any, base: str, path: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={path}")
-    page.fill("#id_username", USERNAME)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}{path}")
-
-
-def _watch(page: Any) -> list[str]:
-    """Every console error (Chromium reports each CSP refusal as one) and uncaught page error."""
-    problems: list[str] = []
-
-    def on_console(msg: Any) -> None:
-        url = msg.location.get("url") or ""
-        # Chromium's own request for /favicon.ico (the platform has no icon yet) is not the page's doing.
-        if msg.type == "error" and not url.endswith("/favicon.ico"):
-            problems.append(f"console {msg.type}: {msg.text} ({url})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
-    return problems
-
-
 def _assert_text_readable(page: Any) -> None:
     texts = page.evaluate(TEXTS_JS)
     assert len(texts) > 20, texts
@@ -171,9 +150,9 @@ def test_the_charts_are_readable_and_open_their_data_tables(
     # The page's own CSP is enforced here: an inline style would be refused and reported.
     context = browser.new_context(viewport=viewport, is_mobile=touch, has_touch=touch)
     page = context.new_page()
-    problems = _watch(page)
+    problems = watch_console(page, ignore_missing_favicon=True)
 
-    _sign_in(page, base, "/dashboard/")
+    sign_in(page, base, "/dashboard/", USERNAME, PASSWORD)
     charts = page.locator("figure.rp-chart")
     assert charts.count() == 3 + 5  # funnel, two distributions, five trait dimensions
     for i in range(charts.count()):  # every chart states its n
@@ -223,7 +202,7 @@ def test_the_charts_are_readable_and_open_their_data_tables(
     # axe-core needs the CSP bypassed to be injected: a second context, tables open.
     context = new_context(browser, viewport)
     page = context.new_page()
-    _sign_in(page, base, "/dashboard/")
+    sign_in(page, base, "/dashboard/", USERNAME, PASSWORD)
     for summary in page.locator("summary").all():
         summary.click()
     assert_accessible(page)

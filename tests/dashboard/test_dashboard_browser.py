@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import chromium
+from tests.browser_support import chromium, sign_in
 from tests.live import ROOT, ensure_live_study, start_live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -58,11 +58,7 @@ def page(populated):  # type: ignore[no-untyped-def]
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page = context.new_page()
         base = populated.study_url(SLUG)
-        page.goto(f"{base}/accounts/login/?next=/dashboard/")
-        page.fill("#id_username", USERNAME)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/dashboard/")
+        sign_in(page, base, "/dashboard/", USERNAME, PASSWORD)
         yield page
 
 

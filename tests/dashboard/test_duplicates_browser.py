@@ -16,6 +16,7 @@ from tests.browser_support import (
     chromium,
     new_context,
     screenshot,
+    sign_in,
 )
 from tests.committed import dedicated_study
 from tests.live import live_app_server  # noqa: F401  (the module-scoped live server)
@@ -62,11 +63,7 @@ def test_the_list_says_which_participant_is_a_duplicate_of_which(
     base = live_app_server.study_url(study.slug)
     context = new_context(browser, viewport)
     page = context.new_page()
-    page.goto(f"{base}/accounts/login/?next=/dashboard/participants/")
-    page.fill("#id_username", USERNAME)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/participants/")
+    sign_in(page, base, "/dashboard/participants/", USERNAME, PASSWORD)
     row = page.locator("tr", has_text=duplicate)
     expect(row.get_by_text(f"duplicate of {first}")).to_be_visible()
     expect(page.locator("tr", has_text=other).get_by_text("duplicate of")).to_have_count(0)

@@ -29,6 +29,8 @@ from tests.browser_support import (
     in_viewport,
     new_context,
     screenshot,
+    sign_in,
+    watch_console,
 )
 from tests.committed import INTEG_REDIS_URL, _forget_queue, dedicated_study, new_queue_name, worker_env
 from tests.live import start_live_server
@@ -78,28 +80,6 @@ def browser(server) -> Iterator[Any]:
         yield browser
 
 
-def _sign_in(page: Any, base: str, path: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={path}")
-    page.fill("#id_username", USERNAME)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}{path}")
-
-
-def _watch(page: Any) -> list[str]:
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda msg: (
-            problems.append(f"console: {msg.text}")
-            if msg.type == "error" and not (msg.location.get("url") or "").endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
-    return problems
-
-
 def _start(page: Any, fmt: str) -> Any:
     page.select_option("#id_format", fmt)
     expect(page.locator("#id_finished_only")).to_be_checked()  # the analysis format's default, set by the page
@@ -138,8 +118,8 @@ def test_the_analyst_watches_a_background_export_finish_and_downloads_it(browser
     touch = viewport["width"] < 500
     context = browser.new_context(viewport=viewport, is_mobile=touch, has_touch=touch, accept_downloads=True)
     page = context.new_page()
-    problems = _watch(page)
-    _sign_in(page, base, "/dashboard/exports/")
+    problems = watch_console(page, ignore_missing_favicon=True)
+    sign_in(page, base, "/dashboard/exports/", USERNAME, PASSWORD)
 
     finished = page.locator("#id_finished_only")
     page.select_option("#id_format", "csv")
@@ -188,7 +168,7 @@ def test_the_analyst_watches_a_background_export_finish_and_downloads_it(browser
     # axe-core needs the CSP bypassed to be injected: a second context on the same page, jobs listed.
     context = new_context(browser, viewport)
     page = context.new_page()
-    _sign_in(page, base, "/dashboard/exports/")
+    sign_in(page, base, "/dashboard/exports/", USERNAME, PASSWORD)
     expect(page.locator("tr[data-job]").first.get_by_role("link", name="Download")).to_be_visible()
     assert_accessible(page)
     assert_no_sideways_scroll(page)
@@ -224,10 +204,10 @@ def test_a_job_that_fails_shows_its_error_and_the_page_stops_asking(browser, ser
     )
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    problems = _watch(page)
+    problems = watch_console(page, ignore_missing_favicon=True)
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url) if f"/export/jobs/{job}/" in r.url else None)
-    _sign_in(page, live.study_url(study.slug), "/dashboard/exports/")
+    sign_in(page, live.study_url(study.slug), "/dashboard/exports/", USERNAME, PASSWORD)
     row = page.locator(f"tr[data-job='{job}']")
     expect(row.locator("td", has_text="finished sessions, pilots included")).to_be_visible()
     _committed(study, "UPDATE dashboard_exportjob SET rows_written = 100 WHERE id = %s", [job])

@@ -22,6 +22,8 @@ from tests.browser_support import (
     chromium,
     new_context,
     screenshot,
+    sign_in,
+    watch_console,
 )
 from tests.committed import dedicated_study
 from tests.live import live_app_server  # noqa: F401  (session fixture)
@@ -71,16 +73,6 @@ def browser(study) -> Iterator[Any]:  # type: ignore[no-untyped-def]
         yield browser
 
 
-def _watch(page: Any) -> list[str]:
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda msg: problems.append(f"{msg.text} ({msg.location.get('url')})") if msg.type == "error" else None,
-    )
-    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
-    return problems
-
-
 def _check(page: Any, heading: str, shot: str | None, device: str, problems: list[str]) -> None:
     expect(page.get_by_role("heading", name=heading, level=1).first).to_be_visible()
     assert_accessible(page)
@@ -99,13 +91,9 @@ def test_every_study_page_a_manager_opens_is_readable_and_accessible(
 ):
     the_study, code = study
     page = new_context(browser, DEVICES[device]).new_page()
-    problems = _watch(page)
+    problems = watch_console(page)
     base = live_app_server.study_url(the_study.slug)
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/dashboard/")
+    sign_in(page, base, "/dashboard/", USERNAME, PASSWORD, ask_for_path=False)  # a manager lands on the dashboard
     for path, (heading, shot) in STUDY_PAGES.items():
         page.goto(f"{base}{path}")
         _check(page, heading, shot, device, problems)
@@ -134,7 +122,7 @@ def test_the_api_docs_render_for_each_host(
     the_study, _ = study
     base = live_app_server.url() if host == "platform" else live_app_server.study_url(the_study.slug)
     page = new_context(browser, DEVICES[device]).new_page()
-    problems = _watch(page)
+    problems = watch_console(page)
     page.goto(f"{base}/api/docs/")
     expect(page.locator(".swagger-ui .opblock-tag").first).to_be_visible(timeout=15_000)
     assert_accessible(page)

@@ -21,6 +21,7 @@ from tests.browser_support import (
     chromium,
     new_context,
     screenshot,
+    sign_in,
 )
 from tests.live import LiveServer, ensure_live_study
 
@@ -68,11 +69,7 @@ def test_a_compliance_officer_refused_the_dashboard_sees_why_and_the_way_to_the_
     try:
         page = context.new_page()
         base = live_app_server.study_url(compliance_officer.slug)
-        page.goto(f"{base}/accounts/login/?next=/dashboard/")
-        page.fill("#id_username", USERNAME)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        sign_in(page, base, "/dashboard/", USERNAME, PASSWORD)  # the refusal is served at /dashboard/
         expect(page.get_by_role("heading", level=1)).to_have_text("Your role on this study does not open this page")
         expect(page.get_by_text("your role is Compliance officer")).to_be_visible()
         console = page.get_by_role("navigation", name="Where to go next").get_by_role("link", name="Compliance console")

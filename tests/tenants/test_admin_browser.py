@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import DESKTOP, PHONE, assert_accessible, chromium, new_context, screenshot
+from tests.browser_support import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    chromium,
+    new_context,
+    screenshot,
+    watch_console,
+)
 from tests.live import live_app_server  # noqa: F401  (session fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -64,8 +72,7 @@ def test_every_admin_page_the_platform_admin_opens_has_no_serious_axe_violation(
     with chromium() as browser:
         context = new_context(browser, DEVICES[width])
         page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        errors = watch_console(page)
         _sign_in(page, base)
         for name, path in admin_pages:
             response = page.goto(base + path)

@@ -12,15 +12,12 @@ processing (model fits) would cost the suite seconds.
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from unittest import mock
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import expect
 
 from tests.browser_support import (
@@ -31,6 +28,7 @@ from tests.browser_support import (
     chromium,
     new_context,
     screenshot,
+    seed_demo,
     wait_until,
 )
 from tests.live import live_app_server  # noqa: F401  (session fixture)
@@ -44,33 +42,7 @@ CONSENT_BODY = "We study how people decide under risk with a short balloon game.
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Any:  # type: ignore[no-untyped-def]
-    from django.contrib.auth import get_user_model
-
-    from tenants import seed as seed_module
-    from tenants.models import Study
-
-    saved = {name: os.environ.get(f"DEMO_{name.upper()}_PASSWORD") for name in PASSWORDS}
-    os.environ.update({f"DEMO_{name.upper()}_PASSWORD": pw for name, pw in PASSWORDS.items()})
-    try:
-        with django_db_blocker.unblock():
-            hooks = [h for h in seed_module._app_seed_hooks() if h.__module__ != "games.seed"]
-            with (
-                override_settings(BASE_DIR=tmp_path_factory.mktemp("seed")),
-                mock.patch.object(seed_module, "_app_seed_hooks", lambda: hooks),
-            ):
-                seed_module.seed_demo()
-            for username, password in PASSWORDS.items():  # seeded earlier in this run with a random one
-                user = get_user_model().objects.get(username=username)
-                if not user.check_password(password):
-                    user.set_password(password)
-                    user.save(update_fields=["password"])
-            return Study.objects.get(slug=seed_module.DEMO_SLUG)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(f"DEMO_{name.upper()}_PASSWORD", None)
-            else:
-                os.environ[f"DEMO_{name.upper()}_PASSWORD"] = value
+    return seed_demo(django_db_blocker, tmp_path_factory.mktemp("seed"), PASSWORDS)
 
 
 @pytest.fixture(scope="module")
