@@ -31,6 +31,7 @@ IDS = {"alpha": ["panel-A-0001", "panel-A-0002", "panel-A-0003"], "beta": ["pane
 
 @pytest.fixture
 def enrolled_everywhere(alpha, beta, alpha_client, beta_client) -> dict:
+    # Not the cast: the key tests need several participants per study, each with a panel id to encrypt.
     for study, client in ((alpha, alpha_client), (beta, beta_client)):
         document = publish(study)
         for external_id in IDS[study.slug]:

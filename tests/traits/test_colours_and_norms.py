@@ -34,6 +34,8 @@ def three_colour_input(participant, seed=3):
 
 @pytest.fixture
 def participant(in_alpha):
+    # Not the cast's participant: the pipeline needs only a row in the current schema (no consent, no
+    # token), and these tests run inside alpha's schema, where the enrolment API is not called.
     return participant_enrol()
 
 

@@ -25,6 +25,8 @@ def simulated_input(participant, n_balloons=30, seed=1, session_id=None):
 
 @pytest.fixture
 def participant(in_alpha):
+    # Not the cast's participant: the pipeline needs only a row in the current schema (no consent, no
+    # token), and these tests run inside alpha's schema, where the enrolment API is not called.
     return participant_enrol()
 
 
