@@ -8,13 +8,14 @@ import decimal
 import uuid
 from typing import Any
 
-from django.apps import apps
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from games.models import Balloon, Event, GameSession
 from pseudonymization.models import Participant
 from rights.models import DeletionRequest, RightsSettings
+from traits.models import ModelFit, SessionMetrics, TraitProfile
 
 # Never part of anyone's data export: key material, token hashes, blind indexes, verifiers.
 SECRET_FIELDS = {"external_id_index", "external_id_ciphertext", "wrapped_key", "token_hash", "verifier"}
@@ -63,12 +64,16 @@ def _row(instance: models.Model, *, skip: set[str] = frozenset()) -> dict[str, A
     return data
 
 
-def _rows(label: str, order: tuple[str, ...], **lookup: Any) -> list[dict[str, Any]]:
-    try:
-        model = apps.get_model(label)
-    except LookupError:
-        return []
+def _rows(model: type[models.Model], order: tuple[str, ...], **lookup: Any) -> list[dict[str, Any]]:
     return [_row(obj, skip={"participant"}) for obj in model.objects.filter(**lookup).order_by(*order)]
+
+
+def _by_session(model: type[models.Model], order: tuple[str, ...], session_ids: list[Any]) -> dict[Any, list]:
+    """Rows of every listed session in one query, grouped by session (not one query per session)."""
+    grouped: dict[Any, list[dict[str, Any]]] = {pk: [] for pk in session_ids}
+    for row in _rows(model, ("session_id", *order), session_id__in=session_ids):
+        grouped[row["session_id"]].append(row)
+    return grouped
 
 
 def participant_data(*, participant: Participant, external_id: str | None) -> dict[str, Any]:
@@ -91,10 +96,12 @@ def participant_data(*, participant: Participant, external_id: str | None) -> di
         }
         for record in ConsentRecord.objects.select_related("document").filter(participant=participant)
     ]
-    sessions = _rows("games.GameSession", ("started_at",), participant=participant)
+    sessions = _rows(GameSession, ("started_at",), participant=participant)
+    ids = [session["id"] for session in sessions]
+    balloons, events = _by_session(Balloon, ("index",), ids), _by_session(Event, ("seq", "id"), ids)
     for session in sessions:
-        session["balloons"] = _rows("games.Balloon", ("index",), session_id=session["id"])
-        session["events"] = _rows("games.Event", ("seq", "id"), session_id=session["id"])
+        session["balloons"] = balloons[session["id"]]
+        session["events"] = events[session["id"]]
         if session.get("status") == "in_progress":
             # A game still being played keeps its schedule to itself: the seed, the schedule and the
             # explosion points would let a script play it perfectly (#18 finding 5). They are in the
@@ -122,9 +129,9 @@ def participant_data(*, participant: Participant, external_id: str | None) -> di
         },
         "consent": consent,
         "sessions": sessions,
-        "metrics": _rows("traits.SessionMetrics", ("id",), participant=participant),
-        "model_fits": _rows("traits.ModelFit", ("id",), participant=participant),
-        "trait_profiles": _rows("traits.TraitProfile", ("id",), participant=participant),
+        "metrics": _rows(SessionMetrics, ("id",), participant=participant),
+        "model_fits": _rows(ModelFit, ("id",), participant=participant),
+        "trait_profiles": _rows(TraitProfile, ("id",), participant=participant),
         "deletion_requests": [
             {
                 "request_id": str(r.pk),

@@ -47,7 +47,11 @@ def profile_latest(*, participant: Participant, version: str = TRAITS_VERSION) -
 
 def profiles_of_participant(*, participant: Participant) -> list[TraitProfile]:
     """Every stored profile of a participant, all versions, newest first."""
-    return list(TraitProfile.objects.filter(participant=participant).order_by("-created_at", "-id"))
+    return list(
+        TraitProfile.objects.filter(participant=participant)
+        .select_related("participant")  # the API names each profile's participant
+        .order_by("-created_at", "-id")
+    )
 
 
 def metrics_latest(*, session: Any, version: str = METRICS_VERSION) -> SessionMetrics | None:

@@ -35,3 +35,13 @@ def test_the_study_fits_do_not_grow_queries_with_participants(alpha, cast):
         sample_of(7, start=3)
     assert client.get("/api/v1/study-fits/").json()["sample"]["participants"] == 10
     assert queries_of_get(client, "/api/v1/study-fits/") == few
+
+
+def test_a_participants_trait_history_does_not_grow_queries_with_sessions(alpha, cast, participant):
+    client = api_client_for(cast["viewer"], alpha.domain_name)
+    path = f"/api/v1/participants/{participant.code}/traits/"
+    _sessions_processed(alpha, participant.participant, range(3))
+    few = queries_of_get(client, path)
+    _sessions_processed(alpha, participant.participant, range(3, 10))
+    assert len(client.get(path).json()["history"]) == 9
+    assert queries_of_get(client, path) == few
