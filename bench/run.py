@@ -220,12 +220,10 @@ def _run_sections(
         _section(results, "provisioning", scale)
 
 
-def _ingest_probe(bench: Any, http: Any) -> Callable[[int], Any] | None:
+def _ingest_probe(bench: Any, http: Any) -> Callable[[int], Any]:
     """One ingestion request of 50 events per call, on sessions that are never exhausted."""
-    try:
-        from bench.sections.players import players
-    except ImportError:  # the game app is not there yet
-        return None
+    from bench.sections.players import players
+
     queue: list[tuple[Any, list[dict[str, Any]]]] = []
 
     def send(_n: int) -> Any:
