@@ -47,6 +47,7 @@ SHARED_APPS = [
     "pgtrigger",  # no tables; its triggers travel with each app's migrations
     "auditlog",  # code and signals only: its entry model is swapped for audit.AuditEntry (no table)
     "audit",  # hash-chained entries for platform-level actions (studies, memberships)
+    "compliance",  # no tables; the compliance console and the audit API read the trail by study role
 ]
 TENANT_APPS = [
     # contenttypes stays in public only (research-notes, DT#53); tenant tables reach it via search_path.
