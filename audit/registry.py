@@ -23,7 +23,7 @@ from django.apps import apps
 from django.db import models
 
 from audit.context import set_pending
-from core.study import current_study_slug
+from core.study import current_study_slug, is_study
 
 # label -> keyword arguments of auditlog.register (exclude_fields, include_fields, mask_fields).
 AUDITED: dict[str, dict[str, Any]] = {
@@ -94,13 +94,11 @@ def safe_repr(instance: models.Model) -> str:
 
 def study_of(instance: models.Model | None) -> str:
     """The study an object belongs to: its own slug, its ``study``/``content_object``, or the schema's."""
-    from tenants.models import Study
-
-    if isinstance(instance, Study):
-        return instance.slug
+    if is_study(instance):
+        return _slug_of_study(instance)
     for attr in ("study", "content_object", "tenant"):
         related = getattr(instance, attr, None) if instance is not None else None
-        if isinstance(related, Study):
+        if is_study(related):
             return _slug_of_study(related)
     return current_study_slug()
 

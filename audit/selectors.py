@@ -1,16 +1,19 @@
-"""Reads of the audit trail across chains: who may see which study, search with filters, CSV rows.
+"""Reads of the audit trail across chains: search with filters, one entry, CSV rows.
 
 Entries live in the chain of the schema they were written in: a study's own schema, or public
 for platform-level actions (each public entry names its study in ``study``). A search over a
 study therefore reads its schema's chain plus the public entries about it.
+
+Which studies a person may search is decided above this app, by their study roles
+(compliance.selectors): these reads take the studies they are given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -20,30 +23,16 @@ from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
 from core.errors import ApplicationError
-from tenants.models import Study
-from tenants.permissions import study_perms_of
 
 KINDS = {0: "create", 1: "update", 2: "delete", 3: "access"}
 MAX_LIMIT = 500
 
 
-def is_platform_auditor(user: Any) -> bool:
-    """Superusers see every study's trail and the platform-wide entries (docs/roles.md).
+class ChainedStudy(Protocol):
+    """What a search needs of a study (a tenants.Study): its slug and the schema holding its chain."""
 
-    ``is_staff`` alone is not enough: it opens the Django admin, not the audit trail, which only
-    superusers and holders of ``view_audit`` on a study may read (separation of duties).
-    """
-    return bool(getattr(user, "is_active", False) and user.is_superuser)
-
-
-def covered_studies(user: Any) -> list[Study]:
-    """The studies whose trail ``user`` may read (view_audit), in slug order."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    studies = list(Study.objects.order_by("slug"))
-    if is_platform_auditor(user):
-        return studies
-    return [s for s in studies if "view_audit" in study_perms_of(user, s)]
+    slug: str
+    schema_name: str
 
 
 # What an actor label can start with (audit.context): the filter treats other words as usernames.
@@ -188,17 +177,6 @@ def _filtered(qs: QuerySet[AuditEntry], f: AuditFilters) -> QuerySet[AuditEntry]
     return qs
 
 
-def scope_for(user: Any, f: AuditFilters, *, only: Study | None = None) -> tuple[list[Study], bool]:
-    """(studies to search, include platform-wide entries?) or 404 for a study outside the cover."""
-    studies = [only] if only is not None else covered_studies(user)
-    if f.study:
-        studies = [s for s in studies if s.slug == f.study]
-        if not studies:
-            raise ApplicationError("not_found", "No such study among those you may audit.", status_code=404)
-    platform_wide = only is None and not f.study and is_platform_auditor(user)
-    return studies, platform_wide
-
-
 def entry_dict(entry: AuditEntry, chain: str) -> dict[str, Any]:
     return {
         "id": entry.pk,
@@ -238,7 +216,7 @@ def with_usernames(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _chains(studies: list[Study], platform_wide: bool, f: AuditFilters) -> Iterator[tuple[str, str, Q]]:
+def _chains(studies: Sequence[ChainedStudy], platform_wide: bool, f: AuditFilters) -> Iterator[tuple[str, str, Q]]:
     """(chain name, schema, extra condition) for every chain a search reads."""
     slugs = [s.slug for s in studies]
     public_q = Q(study__in=slugs) | Q(study="") if platform_wide else Q(study__in=slugs)
@@ -247,7 +225,9 @@ def _chains(studies: list[Study], platform_wide: bool, f: AuditFilters) -> Itera
         yield study.slug, study.schema_name, Q()
 
 
-def search(studies: list[Study], platform_wide: bool, f: AuditFilters, *, limit: int, offset: int) -> dict[str, Any]:
+def search(
+    studies: Sequence[ChainedStudy], platform_wide: bool, f: AuditFilters, *, limit: int, offset: int
+) -> dict[str, Any]:
     """Newest first across chains; ``count`` is the total over every chain read."""
     wanted = offset + limit
     rows: list[dict[str, Any]] = []
@@ -262,7 +242,7 @@ def search(studies: list[Study], platform_wide: bool, f: AuditFilters, *, limit:
     return {"count": total, "limit": limit, "offset": offset, "results": page}
 
 
-def iter_entries(studies: list[Study], platform_wide: bool, f: AuditFilters) -> Iterator[dict[str, Any]]:
+def iter_entries(studies: Sequence[ChainedStudy], platform_wide: bool, f: AuditFilters) -> Iterator[dict[str, Any]]:
     """Every matching entry, chain by chain in ``seq`` order (the CSV export streams this)."""
     for chain, schema, condition in _chains(studies, platform_wide, f):
         with schema_context(schema):
@@ -278,7 +258,9 @@ def iter_entries(studies: list[Study], platform_wide: bool, f: AuditFilters) -> 
                 yield from batch
 
 
-def entry_detail(studies: list[Study], platform_wide: bool, chain: str, entry_id: int) -> dict[str, Any] | None:
+def entry_detail(
+    studies: Sequence[ChainedStudy], platform_wide: bool, chain: str, entry_id: int
+) -> dict[str, Any] | None:
     """One entry of a chain the caller may read, or None."""
     for name, schema, condition in _chains(studies, platform_wide, AuditFilters()):
         if name != chain:

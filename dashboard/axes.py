@@ -1,5 +1,6 @@
-"""Axis arithmetic for the dashboard's charts (pure, no Django): 1-2-5 tick steps, one number format
-per axis, histogram bins on those steps, and fixed ranges whose outside values are counted."""
+"""Axis arithmetic for the dashboard's charts (pure, no Django): 1-2-5 tick steps, histogram bins on
+those steps, and fixed ranges whose outside values are counted. The axis itself, its one number
+format per axis and the fixed z range are traits/charts.py's (the results page draws with them too)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-MINUS = "\u2212"  # a true minus sign: as wide as "+", so signed labels line up
+from traits.charts import EPS, Axis, decimals_for, format_number
+
 EN_DASH = "\u2013"  # between the ends of a whole-number bin: "5-9" printed as a range
-# Trait z scores are drawn on a fixed -3..+3: 99.7 % of a normal reference lies inside, and one
-# degenerate session (a learning z of 20) must not squeeze everybody else into a single bar.
-Z_LIMIT = 3.0
-_EPS = 1e-9
 
 
 def nice_step(raw: float) -> float:
@@ -24,7 +22,7 @@ def nice_step(raw: float) -> float:
     for e in (exponent - 1, exponent, exponent + 1):
         for mantissa in (1, 2, 5):
             step = float(f"{mantissa}e{e}")
-            if step >= raw * (1 - _EPS):
+            if step >= raw * (1 - EPS):
                 return step
     return float(f"1e{exponent + 2}")  # unreachable: 1e(exponent + 1) > raw
 
@@ -41,53 +39,6 @@ def nice_multiple(raw: float, base: float) -> float:
     return base * math.ceil(raw / base)  # a multiple of base, at worst not a 1-2-5 number
 
 
-def decimals_for(step: float) -> int:
-    """How many decimals a label needs to show multiples of ``step`` exactly (0 for whole steps)."""
-    for decimals in range(10):
-        scaled = step * 10**decimals
-        if abs(scaled - round(scaled)) < 1e-6 * max(1.0, abs(scaled)):
-            return decimals
-    return 10
-
-
-def format_number(value: float, decimals: int, *, signed: bool = False) -> str:
-    """``value`` with exactly ``decimals`` decimals; a true minus sign, and "+" when ``signed``."""
-    text = f"{abs(value):.{decimals}f}"
-    if float(text) == 0:  # no "-0" or "+0"
-        return text
-    if value < 0:
-        return MINUS + text
-    return "+" + text if signed else text
-
-
-@dataclass(frozen=True)
-class Axis:
-    """A linear axis from ``low`` to ``high`` with ticks at the multiples of ``step`` in between."""
-
-    low: float
-    high: float
-    step: float
-    signed: bool = False
-
-    @property
-    def decimals(self) -> int:
-        return decimals_for(self.step)
-
-    @property
-    def ticks(self) -> list[float]:
-        first = math.ceil(self.low / self.step - _EPS)
-        last = math.floor(self.high / self.step + _EPS)
-        # Rounded to the step's decimals, so 3 * 0.1 is 0.3 and not 0.30000000000000004.
-        return [round(i * self.step, self.decimals + 3) + 0.0 for i in range(first, last + 1)]
-
-    def label(self, value: float) -> str:
-        return format_number(value, self.decimals, signed=self.signed)
-
-    def position(self, value: float) -> float:
-        """0 at ``low``, 1 at ``high``."""
-        return (value - self.low) / (self.high - self.low)
-
-
 def nice_axis(low: float, high: float, *, intervals: int = 5, integer: bool = False, signed: bool = False) -> Axis:
     """An axis covering ``low``…``high``, its ends on ticks, about ``intervals`` 1-2-5 steps long.
 
@@ -100,8 +51,8 @@ def nice_axis(low: float, high: float, *, intervals: int = 5, integer: bool = Fa
     step = nice_step((high - low) / max(intervals, 1))
     if integer:
         step = max(1.0, step)
-    lo = math.floor(low / step + _EPS) * step
-    hi = math.ceil(high / step - _EPS) * step
+    lo = math.floor(low / step + EPS) * step
+    hi = math.ceil(high / step - EPS) * step
     if hi <= lo:
         hi = lo + step
     return Axis(round(lo, 9) + 0.0, round(hi, 9) + 0.0, step, signed)
@@ -124,15 +75,6 @@ def split_outside(values: Iterable[float], low: float, high: float) -> tuple[lis
         else:
             inside.append(value)
     return inside, below, above
-
-
-def clamp(value: float, low: float, high: float) -> tuple[float, int]:
-    """``value`` held within [low, high], and -1 / 0 / +1 for below / inside / above."""
-    if value < low:
-        return low, -1
-    if value > high:
-        return high, 1
-    return value, 0
 
 
 @dataclass(frozen=True)
@@ -211,21 +153,21 @@ def bin_values(
     if fixed is not None:
         lo, hi = low, high
     else:
-        lo = math.floor(low / tick + _EPS) * tick
-        hi = math.ceil(high / tick - _EPS) * tick
+        lo = math.floor(low / tick + EPS) * tick
+        hi = math.ceil(high / tick - EPS) * tick
         if hi <= lo and not discrete:
             hi = lo + tick
     if discrete:
-        lo = math.floor(lo / width + _EPS) * width
+        lo = math.floor(lo / width + EPS) * width
         # The last bin is the one holding the largest value: no empty run past the data.
-        count = math.floor((high - lo) / width + _EPS) + 1
+        count = math.floor((high - lo) / width + EPS) + 1
         axis = Axis(lo - 0.5, round(lo + count * width - 0.5, 9), tick, signed)
     else:
         count = max(1, round((hi - lo) / width))
         axis = Axis(round(lo, 9) + 0.0, round(hi, 9) + 0.0, tick, signed)
     counts = [0] * count
     for value in inside:
-        index = math.floor((value - lo) / width + _EPS)
+        index = math.floor((value - lo) / width + EPS)
         counts[min(max(index, 0), count - 1)] += 1
     edges = [round(lo + i * width, decimals_for(width) + 3) + 0.0 for i in range(count + 1)]
     bins = [Bin(edges[i], edges[i + 1], counts[i]) for i in range(count)]

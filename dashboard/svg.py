@@ -2,7 +2,8 @@
 
 Every text that reaches the markup is escaped; every chart has a <title> and <desc> so screen
 readers announce what it shows, states its n, and comes with the table of the numbers it draws.
-Ticks, number formats and bins come from dashboard/axes.py; the replay timeline is in svg_replay.py.
+Ticks and bins come from dashboard/axes.py; the replay timeline is in svg_replay.py; the bipolar
+scale of a trait, the number formats and the pieces every chart is drawn with are traits/charts.py's.
 """
 
 from __future__ import annotations
@@ -12,26 +13,13 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from dashboard.axes import EN_DASH, MINUS, Z_LIMIT, Axis, bin_values, clamp, count_axis, format_number
-from dashboard.svg_parts import (
-    CARD_WIDTH,
-    PALETTE,
-    Chart,
-    Table,
-    empty_chart,
-    n_label,
-    svg_shell,
-    text,
-    vertical_text,
-    x_axis,
-    y_count_axis,
-)
+from dashboard.axes import EN_DASH, bin_values, count_axis
+from dashboard.svg_parts import empty_chart, vertical_text, y_count_axis
 from dashboard.svg_replay import ReplayBalloon, replay_chart, replay_svg
+from traits.charts import CARD_WIDTH, PALETTE, Z_LIMIT, Chart, Table, n_label, svg_shell, text, x_axis, z_label
 
 __all__ = [
     "ReplayBalloon",
-    "bipolar_chart",
-    "bipolar_svg",
     "funnel_chart",
     "funnel_svg",
     "histogram_chart",
@@ -42,10 +30,6 @@ __all__ = [
 
 
 POLE_CHAR_PX = 8.0  # a generous average advance of the 14-px chart text (charts.css)
-
-
-def _z(value: float) -> str:
-    return format_number(value, 0, signed=True)
 
 
 def histogram_chart(
@@ -95,10 +79,10 @@ def histogram_chart(
     if z_scores:
         # Beyond the fixed range: counted in words at the edge they passed, never drawn as stretched bars.
         if binned.below:
-            body.append(text(left, 36, f"◂ {binned.below} beyond {_z(-Z_LIMIT)}", cls="rp-beyond"))
+            body.append(text(left, 36, f"◂ {binned.below} beyond {z_label(-Z_LIMIT)}", cls="rp-beyond"))
         if binned.above:
             body.append(
-                text(width - right, 36, f"{binned.above} beyond {_z(Z_LIMIT)} ▸", anchor="end", cls="rp-beyond")
+                text(width - right, 36, f"{binned.above} beyond {z_label(Z_LIMIT)} ▸", anchor="end", cls="rp-beyond")
             )
     body += y_count_axis(counts, left, left + plot_w, top, axis_y, name="y")
     offset = 0.5 if binned.discrete else 0.0  # whole-number bins are centred on their values
@@ -124,11 +108,17 @@ def histogram_chart(
     hi = x_axis_.label(last.low + binned.width - 1 if binned.discrete else last.high)  # the last value counted
     desc = f"Histogram of {binned.n} values of {x_label}: {len(binned.bins)} bins from {lo} to {hi}"
     if z_scores:
-        desc += f"; {binned.below} below {_z(-Z_LIMIT)} and {binned.above} beyond {_z(Z_LIMIT)}, counted apart"
+        desc += (
+            f"; {binned.below} below {z_label(-Z_LIMIT)} and {binned.above} beyond {z_label(Z_LIMIT)}, counted apart"
+        )
     desc += f"; the fullest bin holds {binned.peak}."
     rows = [(binned.bin_label(i), str(b.count)) for i, b in enumerate(binned.bins)]
     if z_scores:
-        rows = [(f"below {_z(-Z_LIMIT)}", str(binned.below)), *rows, (f"beyond {_z(Z_LIMIT)}", str(binned.above))]
+        rows = [
+            (f"below {z_label(-Z_LIMIT)}", str(binned.below)),
+            *rows,
+            (f"beyond {z_label(Z_LIMIT)}", str(binned.above)),
+        ]
     table = Table(
         caption=f"{title}: {y_label} per bin ({n_label(binned.n, y_label)})",
         columns=(f"{x_label} (bin)", y_label.capitalize()),
@@ -172,86 +162,3 @@ def funnel_chart(stages: Sequence[tuple[str, int]], *, title: str, width: int = 
 
 def funnel_svg(stages: Sequence[tuple[str, int]], *, title: str, width: int = CARD_WIDTH) -> str:
     return funnel_chart(stages, title=title, width=width).svg
-
-
-def _edge_arrow(x: float, y: float, direction: int, colour: str) -> str:
-    """A small arrowhead pointing off the scale: the value continues beyond the edge."""
-    base = x + 7 * direction  # clear of the dot drawn at the edge
-    tip = base + 9 * direction
-    return f'<path d="M{base:.1f} {y - 6:.1f}L{tip:.1f} {y:.1f}L{base:.1f} {y + 6:.1f}z" fill="{colour}"/>'
-
-
-def bipolar_chart(
-    *,
-    low_pole: str,
-    high_pole: str,
-    position: float | None,
-    interval: tuple[float, float] | None,
-    title: str,
-    n: int | None = None,
-    n_unit: str = "balloons",
-    extra_rows: Sequence[tuple[str, str]] = (),
-    width: int = CARD_WIDTH,
-) -> Chart:
-    """A position on a fixed -3..+3 scale (z units) between two poles; neither pole is better.
-
-    A position or interval end beyond the scale is drawn at the edge with an arrow and said in words,
-    so the scale is the same for every dimension and every participant.
-    """
-    left, right, axis_y, height = 18, 18, 42, 90
-    axis = Axis(-Z_LIMIT, Z_LIMIT, 1.0, signed=True)
-    span = width - left - right
-
-    def x_of(z: float) -> float:
-        return left + span * axis.position(clamp(z, -Z_LIMIT, Z_LIMIT)[0])
-
-    body = [
-        text(0, 16, low_pole, fill=PALETTE["muted"], cls="rp-pole"),
-        text(width, 16, high_pole, anchor="end", fill=PALETTE["muted"], cls="rp-pole"),
-        f'<path d="M{x_of(0):.1f} {axis_y - 9}V{axis_y + 9}" stroke="{PALETTE["axis"]}" stroke-width="2"/>',
-    ]
-    body += x_axis(axis, left, width - right, axis_y, name="z")
-    notes: list[str] = []
-    rows: list[tuple[str, str]] = []
-    if position is None:
-        body.append(text(width, height - 6, "insufficient data", anchor="end", fill=PALETTE["muted"]))
-        desc = f"{title}: insufficient data."
-        rows.append(("Position (z)", "insufficient data"))
-    else:
-        shown = format_number(position, 2, signed=True)
-        rows.append(("Position (z)", shown))
-        if interval is not None:
-            lo_z, hi_z = sorted(interval)
-            lo, hi = x_of(lo_z), x_of(hi_z)
-            body.append(
-                f'<rect x="{lo:.1f}" y="{axis_y - 6}" width="{max(hi - lo, 1):.1f}" height="12" '
-                f'fill="{PALETTE["bar"]}" opacity="0.3"/>'
-            )
-            for end, x in ((lo_z, lo), (hi_z, hi)):
-                side = clamp(end, -Z_LIMIT, Z_LIMIT)[1]
-                if side:
-                    body.append(_edge_arrow(x, axis_y, side, "#8fb0e3"))
-            interval_text = f"{format_number(lo_z, 2, signed=True)} to {format_number(hi_z, 2, signed=True)}"
-            rows.append(("95 % bootstrap interval (z)", interval_text))
-        side = clamp(position, -Z_LIMIT, Z_LIMIT)[1]
-        if side:
-            body.append(_edge_arrow(x_of(position), axis_y, side, PALETTE["bar"]))
-            notes.append(f"{shown} is beyond {_z(side * Z_LIMIT)}")
-        body.append(f'<circle cx="{x_of(position):.1f}" cy="{axis_y}" r="6" fill="{PALETTE["bar"]}" stroke="#fff"/>')
-        desc = f"{title}: position {shown} between {low_pole} and {high_pole}"
-        desc += f" ({notes[0]}, drawn at the edge)." if notes else "."
-    if n is not None:
-        body.append(text(0, height - 6, n_label(n, n_unit), cls="rp-n"))
-        rows.append(("n", n_label(n, n_unit).removeprefix("n = ")))
-    if notes:
-        body.append(text(width, height - 6, notes[0], anchor="end", cls="rp-beyond"))
-    rows += extra_rows
-    table = Table(
-        caption=f"{title}: {low_pole} ({MINUS}) to {high_pole} (+)", columns=("Quantity", "Value"), rows=tuple(rows)
-    )
-    return Chart(title, svg_shell(width, height, title, desc, body), (table,))
-
-
-def bipolar_svg(**kwargs: Any) -> str:
-    """The SVG alone (bipolar_chart's arguments)."""
-    return bipolar_chart(**kwargs).svg

@@ -8,18 +8,8 @@ from dataclasses import dataclass, field
 from html import escape
 
 from dashboard.axes import EN_DASH, nice_axis, nice_step
-from dashboard.svg_parts import (
-    PALETTE,
-    WIDE_WIDTH,
-    Chart,
-    Table,
-    empty_chart,
-    n_label,
-    svg_shell,
-    text,
-    vertical_text,
-    x_axis,
-)
+from dashboard.svg_parts import WIDE_WIDTH, empty_chart, vertical_text
+from traits.charts import PALETTE, Chart, Table, n_label, svg_shell, text, x_axis
 
 
 @dataclass

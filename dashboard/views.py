@@ -15,15 +15,15 @@ from django.views import View
 
 from dashboard import selectors
 from dashboard.replay import replay_from_events
-from dashboard.svg import bipolar_chart, funnel_chart, histogram_chart, replay_chart
-from dashboard.svg_parts import Chart
+from dashboard.svg import funnel_chart, histogram_chart, replay_chart
 from tenants.permissions import StudyPageMixin
+from traits.charts import Chart, bipolar_chart
 
 PAGE_SIZE = 25
 
 
 def _safe(svg: str) -> SafeString:
-    """Charts come from dashboard/svg.py, which escapes every text it places in the markup."""
+    """Charts come from dashboard/svg.py and traits/charts.py, which escape every text they place in the markup."""
     return mark_safe(svg)  # noqa: S308
 
 

@@ -3,13 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-import audit.urls_platform
+import compliance.urls_platform
 import dashboard.urls_platform
 import tenants.urls_platform
 from research_platform import api_docs, site_files
 from research_platform.health import healthz
 
-api_v1 = [*tenants.urls_platform.api_urlpatterns, *audit.urls_platform.api_urlpatterns]
+api_v1 = [*tenants.urls_platform.api_urlpatterns, *compliance.urls_platform.api_urlpatterns]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     *tenants.urls_platform.urlpatterns,
-    *audit.urls_platform.urlpatterns,
+    *compliance.urls_platform.urlpatterns,
     *dashboard.urls_platform.urlpatterns,
 ]
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-import audit.urls
+import compliance.urls
 import consent.urls
 import dashboard.urls
 import games.urls
@@ -19,7 +19,7 @@ _APPS = (
     pseudonymization.urls,
     games.urls,
     traits.urls,
-    audit.urls,
+    compliance.urls,
     dashboard.urls,
     rights.urls,
 )

@@ -36,9 +36,6 @@ class UnknownHostTenant(FakeTenant):
         self.domain_url = domain_url
 
 
-UNKNOWN_HOST_URLCONF = "research_platform.urls_unknown_host"
-
-
 def platform_hosts() -> set[str]:
     return {settings.PLATFORM_DOMAIN, *settings.PLATFORM_EXTRA_HOSTS}
 
@@ -63,6 +60,6 @@ class StudyTenantMiddleware(TenantMainMiddleware):
         # study host, so its 404 has the same status, body and headers (CSP, cookies, Vary) as a
         # missing page on a study that exists: the answer must not tell whether a study exists.
         request.tenant = UnknownHostTenant(hostname)
-        request.urlconf = UNKNOWN_HOST_URLCONF
-        set_urlconf(UNKNOWN_HOST_URLCONF)
+        request.urlconf = settings.UNKNOWN_HOST_URLCONF
+        set_urlconf(settings.UNKNOWN_HOST_URLCONF)
         return None

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -112,16 +113,15 @@ def _seed_roles(*, study: Study, users: dict) -> list[str]:
     return lines
 
 
-LOCAL_APPS = ("tenants", "audit", "consent", "pseudonymization", "games", "traits", "dashboard", "rights")
-
-
 def _app_seed_hooks() -> list:
-    """Each app may offer ``<app>.seed.seed_study_demo(study=, users=) -> list[str]``."""
+    """Each installed app may offer ``<app>.seed.seed_study_demo(study=, users=) -> list[str]``; they
+    run in INSTALLED_APPS order. Found through the app registry, as Django's admin finds each app's
+    ``admin`` module, so tenants names none of the apps above it."""
     hooks = []
-    for app in LOCAL_APPS:
-        if app == "tenants" or importlib.util.find_spec(f"{app}.seed") is None:
+    for config in apps.get_app_configs():
+        if config.name == "tenants" or importlib.util.find_spec(f"{config.name}.seed") is None:
             continue
-        module = importlib.import_module(f"{app}.seed")
+        module = importlib.import_module(f"{config.name}.seed")
         hook = getattr(module, "seed_study_demo", None)
         if hook is not None:
             hooks.append(hook)

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from consent.gate import consent_required
-from dashboard.svg import bipolar_svg
 from traits.apis import PROFILE_NOTICE
+from traits.charts import bipolar_svg
 from traits.norms import MIN_STUDY_NORMS
 from traits.selectors import profile_latest
 from traits.wording import describe, is_placed
@@ -51,7 +51,7 @@ def results_page(request: HttpRequest) -> HttpResponse:
             svg = None
             if is_placed(d):
                 interval = tuple(d["z_interval"]) if d.get("z_interval") else None
-                svg = mark_safe(  # noqa: S308 (escaped by dashboard.svg)
+                svg = mark_safe(  # noqa: S308 (escaped by traits.charts)
                     bipolar_svg(
                         low_pole=d["low_pole"],
                         high_pole=d["high_pole"],

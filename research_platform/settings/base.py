@@ -47,6 +47,7 @@ SHARED_APPS = [
     "pgtrigger",  # no tables; its triggers travel with each app's migrations
     "auditlog",  # code and signals only: its entry model is swapped for audit.AuditEntry (no table)
     "audit",  # hash-chained entries for platform-level actions (studies, memberships)
+    "compliance",  # no tables; the compliance console and the audit API read the trail by study role
 ]
 TENANT_APPS = [
     # contenttypes stays in public only (research-notes, DT#53); tenant tables reach it via search_path.
@@ -64,6 +65,8 @@ TENANT_MODEL = "tenants.Study"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_URLCONF = "research_platform.urls_public"
 ROOT_URLCONF = "research_platform.urls_tenants"
+# A host under the platform domain that names no study (tenants.middleware): every address is one 404.
+UNKNOWN_HOST_URLCONF = "research_platform.urls_unknown_host"
 DEFAULT_NOT_FOUND_TENANT_VIEW = "research_platform.unknown_host.UnknownHostView"
 # New studies are cloned from this migrated template schema instead of replaying migrations.
 TENANT_BASE_SCHEMA = "study_template"

@@ -7,19 +7,8 @@ import math
 
 import pytest
 
-from dashboard.axes import (
-    MINUS,
-    Axis,
-    bin_values,
-    clamp,
-    count_axis,
-    decimals_for,
-    format_number,
-    nice_axis,
-    nice_multiple,
-    nice_step,
-    split_outside,
-)
+from dashboard.axes import bin_values, count_axis, nice_axis, nice_multiple, nice_step, split_outside
+from traits.charts import MINUS, Axis, clamp
 
 
 @pytest.mark.parametrize(
@@ -52,21 +41,6 @@ def test_a_tick_step_is_a_whole_multiple_of_the_bin_width():
     assert nice_multiple(1.0, 0.5) == 1.0
     assert nice_multiple(3, 2) == 10  # 5 is not a multiple of 2: the next 1-2-5 step that is
     assert nice_multiple(0.1, 5) == 5
-
-
-@pytest.mark.parametrize(
-    ("step", "decimals"), [(1, 0), (5, 0), (20, 0), (0.5, 1), (0.2, 1), (0.1, 1), (0.05, 2), (0.002, 3), (2.5, 1)]
-)
-def test_labels_need_as_many_decimals_as_the_step_has(step, decimals):
-    assert decimals_for(step) == decimals
-
-
-def test_numbers_are_written_with_a_true_minus_and_an_optional_plus_and_never_a_signed_zero():
-    assert format_number(-2, 0) == f"{MINUS}2"
-    assert format_number(2, 0, signed=True) == "+2"
-    assert format_number(2, 0) == "2"
-    assert format_number(0.5, 2) == "0.50"
-    assert format_number(-0.0001, 1, signed=True) == "0.0"
 
 
 def test_an_axis_of_8_38_to_49_runs_from_0_to_50_in_tens():

@@ -5,11 +5,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from dashboard.axes import MINUS
 from dashboard.svg import (
     ReplayBalloon,
-    bipolar_chart,
-    bipolar_svg,
     funnel_chart,
     funnel_svg,
     histogram_chart,
@@ -17,6 +14,7 @@ from dashboard.svg import (
     replay_chart,
     replay_svg,
 )
+from traits.charts import MINUS, bipolar_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -49,13 +47,6 @@ def test_text_is_escaped():
 def test_the_funnel_lists_each_stage_in_its_description():
     root = parse(funnel_svg([("consented", 10), ("completed", 7)], title="Funnel"))
     assert root.find(f"{NS}desc").text == "consented: 10; completed: 7"
-
-
-def test_a_bipolar_scale_marks_insufficient_data():
-    svg = bipolar_svg(low_pole="cautious", high_pole="risk-seeking", position=None, interval=None, title="Risk")
-    assert "insufficient data" in svg
-    root = parse(bipolar_svg(low_pole="a", high_pole="b", position=1.2, interval=(0.5, 1.9), title="Risk"))
-    assert root.find(f"{NS}circle") is not None
 
 
 def test_the_replay_shows_pumps_endings_and_hidden_periods():
@@ -121,20 +112,6 @@ def test_charts_carry_no_style_attribute_and_no_text_smaller_than_12_user_units(
         root = parse(svg)
         assert float(root.get("font-size")) >= 12
         assert all(t.get("font-size") is None for t in root.iter(f"{NS}text"))  # all inherit the root's
-
-
-def test_a_bipolar_position_beyond_the_scale_is_drawn_at_the_edge_and_said_in_words():
-    chart = bipolar_chart(
-        low_pole="fixed", high_pole="adaptive", position=4.2, interval=(2.5, 6.0), title="Learning", n=30
-    )
-    root = parse(chart.svg)
-    (dot,) = root.findall(f"{NS}circle")
-    assert float(dot.get("cx")) == 320 - 18  # the +3 end of the scale
-    texts = [t.text for t in root.iter(f"{NS}text")]
-    assert "+4.20 is beyond +3" in texts and "n = 30 balloons" in texts
-    assert tick_labels(root)["z"] == [f"{MINUS}3", f"{MINUS}2", f"{MINUS}1", "0", "+1", "+2", "+3"]
-    assert ("95 % bootstrap interval (z)", "+2.50 to +6.00") in chart.tables[0].rows
-    assert "beyond +3, drawn at the edge" in root.find(f"{NS}desc").text
 
 
 def test_the_funnel_states_its_n_and_tables_each_stage_with_its_share():

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.verification import verify_studies
-from tenants.models import Study
+from core.study import studies
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         slug = options.get("study")
-        if slug and not Study.objects.filter(slug=slug).exists():
+        if slug and not studies().filter(slug=slug).exists():
             raise CommandError(f"No study with the slug {slug!r}.")
         exported: list[dict[str, Any]] = []
         for path in options["checkpoints"]:

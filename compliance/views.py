@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from audit import selectors
-from audit.apis import record_query
 from audit.verification import verify_studies
+from compliance.apis import record_query
+from compliance.selectors import covered_studies, is_platform_auditor, scope_for
 from core.errors import ApplicationError
 
 PAGE_SIZE = 50
@@ -36,10 +37,10 @@ _PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def _scope(request: HttpRequest, f: selectors.AuditFilters) -> tuple[list, bool]:
     user = request.user
-    if not selectors.is_platform_auditor(user) and not selectors.covered_studies(user):
+    if not is_platform_auditor(user) and not covered_studies(user):
         raise PermissionDenied
     try:
-        return selectors.scope_for(user, f)
+        return scope_for(user, f)
     except ApplicationError as exc:
         raise Http404 from exc
 
@@ -100,14 +101,14 @@ def console(request: HttpRequest) -> HttpResponse:
         },
         include_own_queries=bool(f and f.include_own_queries),
         errors=errors,
-        studies=selectors.covered_studies(request.user),
+        studies=covered_studies(request.user),
         platform_wide=platform_wide,
         page=page,
         page_no=page_no,
         has_next=page is not None and page_no * PAGE_SIZE < page["count"],
         query=query.urlencode(),
     )
-    return render(request, "audit/console.html", context)
+    return render(request, "compliance/console.html", context)
 
 
 @require_safe  # read-only pages: POST, PUT, DELETE get 405
@@ -130,7 +131,7 @@ def entry_detail(request: HttpRequest, chain: str, entry_id: int) -> HttpRespons
         changes=changes,
         details=json.dumps(entry["details"], indent=2, sort_keys=True),
     )
-    return render(request, "audit/entry.html", context)
+    return render(request, "compliance/entry.html", context)
 
 
 class _Echo:
@@ -187,4 +188,4 @@ def chains(request: HttpRequest) -> HttpResponse:
     results = verify_studies([s.slug for s in studies], include_platform=True)
     record_query(what="verify", filters={}, studies=studies, count=None)
     context = _console_context(nav="chains", chains=results, checked_at=timezone.localtime())
-    return render(request, "audit/chains.html", context)
+    return render(request, "compliance/chains.html", context)

@@ -1,5 +1,6 @@
 """Audit API: entries and chain verification on the platform host (across the caller's studies)
-and a study's own entries on its host. Every query is itself recorded (audit_access "audit_query")."""
+and a study's own entries and signed checkpoints on its host. Every query is itself recorded
+(audit_access "audit_query")."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 from audit import selectors
 from audit.services import audit_access
 from audit.verification import verify_studies
+from compliance.selectors import covered_studies, is_platform_auditor, scope_for
 from core.errors import ApplicationError
 from tenants.models import Study
 from tenants.permissions import StudyAPIView
@@ -72,9 +74,9 @@ def _paging(request: Request) -> tuple[int, int]:
 
 def auditor_scope(request: Request, f: selectors.AuditFilters) -> tuple[list[Study], bool]:
     """The caller's studies for an audit query on the platform host; 403 for non-auditors."""
-    if not selectors.is_platform_auditor(request.user) and not selectors.covered_studies(request.user):
+    if not is_platform_auditor(request.user) and not covered_studies(request.user):
         raise ApplicationError("permission_denied", "You hold the compliance role on no study.", status_code=403)
-    return selectors.scope_for(request.user, f)
+    return scope_for(request.user, f)
 
 
 def record_query(*, what: str, filters: dict[str, Any], studies: list[Study], count: int | None) -> None:
@@ -153,7 +155,7 @@ class StudyAuditApi(StudyAPIView):
     def get(self, request: Request) -> Response:
         f = selectors.parse_filters(request.query_params, viewer=request.user)
         limit, offset = _paging(request)
-        studies, platform_wide = selectors.scope_for(request.user, f, only=self.study)
+        studies, platform_wide = scope_for(request.user, f, only=self.study)
         page = selectors.search(studies, platform_wide, f, limit=limit, offset=offset)
         record_query(what="entries", filters=f.as_dict(), studies=studies, count=page["count"])
         return Response(page)

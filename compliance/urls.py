@@ -1,8 +1,8 @@
-"""URLs of the audit app on a study host: `urlpatterns` (pages) and `api_urlpatterns` (under /api/v1/)."""
+"""URLs of the compliance app on a study host: `urlpatterns` (pages) and `api_urlpatterns` (under /api/v1/)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from audit import apis
+from compliance import apis
 
 urlpatterns: list[URLPattern | URLResolver] = []
 api_urlpatterns: list[URLPattern | URLResolver] = [

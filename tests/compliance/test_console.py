@@ -273,7 +273,7 @@ def test_every_console_page_has_the_account_bar_one_nav_and_the_console_styleshe
     assert "Sign out" in html and 'class="rp-account"' in html
     nav = html.split('<nav class="au-nav" aria-label="Compliance console">', 1)[1].split("</nav>", 1)[0]
     assert re.findall(r">([^<>]+)</a>", nav) == ["Console", "Chains", "Export CSV"]
-    assert "/static/audit/console.css" in html
+    assert "/static/compliance/console.css" in html
     current = re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]+)</a>', nav)
     assert current == {"console": ["Console"], "chains": ["Chains"], "entry": []}[page]
 

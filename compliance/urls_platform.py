@@ -1,8 +1,8 @@
-"""Platform-host URLs of the audit app: compliance console pages and /api/v1/audit/."""
+"""Platform-host URLs of the compliance app: compliance console pages and /api/v1/audit/."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from audit import apis, views
+from compliance import apis, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("compliance/", views.console, name="audit-console"),
