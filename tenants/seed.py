@@ -16,6 +16,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from tenants.models import Study
@@ -122,7 +123,8 @@ def _app_seed_hooks() -> list:
         if config.name == "tenants" or importlib.util.find_spec(f"{config.name}.seed") is None:
             continue
         module = importlib.import_module(f"{config.name}.seed")
-        hook = getattr(module, "seed_study_demo", None)
-        if hook is not None:
-            hooks.append(hook)
+        if not callable(getattr(module, "seed_study_demo", None)):
+            # A seed module without its hook is a mistake to report, not a demo quietly left out.
+            raise ImproperlyConfigured(f"{config.name}.seed defines no seed_study_demo(study=, users=)")
+        hooks.append(module.seed_study_demo)
     return hooks

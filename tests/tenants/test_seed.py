@@ -47,3 +47,22 @@ def test_the_seeded_sessions_are_processed_in_the_studys_schema(seeded_alpha):
 
 def test_the_seed_leaves_the_connection_in_public(seeded_alpha):
     assert connection.schema_name == "public"
+
+
+def test_every_app_seed_module_offers_its_hook_and_one_without_is_refused(monkeypatch):
+    import types
+
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tenants import seed
+
+    assert [hook.__module__ for hook in seed._app_seed_hooks()] == ["consent.seed", "games.seed"]
+    real_import = seed.importlib.import_module
+    monkeypatch.setattr(
+        seed.importlib,
+        "import_module",
+        lambda name: types.ModuleType(name) if name == "games.seed" else real_import(name),
+    )
+    with pytest.raises(ImproperlyConfigured, match=r"games\.seed defines no seed_study_demo"):
+        seed._app_seed_hooks()
