@@ -99,4 +99,6 @@ class ConsentSettingsApi(StudyAPIView):
     def patch(self, request: Request) -> Response:
         data = SettingsSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        return Response(SettingsSerializer(consent_settings_update(**data.validated_data)).data)
+        return Response(
+            SettingsSerializer(consent_settings_update(acting_user=request.user, **data.validated_data)).data
+        )

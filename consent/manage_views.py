@@ -110,7 +110,7 @@ class ManageConsentPage(StudyPageMixin, View):
                 if not form.is_valid():
                     return self._render(request, settings_form=form, status=400)
                 try:
-                    consent_settings_update(**form.cleaned_data)
+                    consent_settings_update(acting_user=request.user, **form.cleaned_data)
                 except ApplicationError as exc:  # the service's own checks: shown beside the typed values
                     for name, problems in (exc.details or {}).items():
                         for problem in problems if isinstance(problems, list) else [problems]:

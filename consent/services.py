@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_event
 from consent.canonical import consent_sha256
 from consent.models import ConsentDocument, ConsentRecord, ConsentSettings
 from consent.selectors import consent_document_current, consent_settings_get
@@ -163,15 +165,10 @@ def consent_withdraw(*, participant: Participant, reason: str = "") -> Participa
     return participant
 
 
-SETTINGS_FIELDS = ("external_id_params", "require_reconsent", "token_lifetime_hours", "completion_url")
-
-
 @transaction.atomic
-def consent_settings_update(**changes: object) -> ConsentSettings:
-    """Change the study's consent settings (only the fields named in SETTINGS_FIELDS)."""
-    unknown = set(changes) - set(SETTINGS_FIELDS)
-    if unknown:
-        raise ApplicationError("invalid", "Unknown settings.", details={name: ["Unknown setting."] for name in unknown})
+def consent_settings_update(*, acting_user: Any, **changes: Any) -> ConsentSettings:
+    """Change the study's consent settings (only ConsentSettings.EDITABLE), audited with the changed names."""
+    ConsentSettings.refuse_unknown(changes)
     errors: dict[str, list[str]] = {}
     params = changes.get("external_id_params")
     if params is not None and (
@@ -186,8 +183,6 @@ def consent_settings_update(**changes: object) -> ConsentSettings:
         errors["token_lifetime_hours"] = ["Between 1 and 2160 hours."]
     if errors:
         raise ApplicationError("invalid", "The request is not valid.", details=errors)
-    row = ConsentSettings.objects.select_for_update().filter(singleton=True).first() or ConsentSettings()
-    for name, value in changes.items():
-        setattr(row, name, value)
-    row.save()
+    row, changed = ConsentSettings.apply(changes)
+    audit_event(action="consent.settings.update", obj=row, actor=acting_user, details={"changed": changed})
     return row

@@ -62,7 +62,9 @@ def test_the_certificate_page_states_what_happened_and_nothing_else(alpha, alpha
     person = enrolled(alpha, alpha_client, external_id=external_id)
     with tenant_context(alpha):
         request, _ = deletion_request_file(participant=person.participant, source="manager", requested_by_user_id=None)
-        request = deletion_request_execute(request=deletion_request_verify(request=request, user=cast["manager"]))
+        request = deletion_request_execute(
+            request=deletion_request_verify(request=request, acting_user=cast["manager"])
+        )
     page = _browser(alpha).get(f"/my-data/certificate/{request.pk}/")
     html = page.content.decode()
     assert page.status_code == 200 and "Deletion certificate" in html and request.certificate_sha256 in html
