@@ -43,13 +43,17 @@ def game_config_clean(config: dict[str, Any] | None) -> dict[str, Any]:
 
 
 @transaction.atomic
-def game_settings_update(*, acting_user: Any, config: dict[str, Any] | None) -> GameSettings:
-    """Set the current study's game configuration (validated, stored complete), audited with the changed keys."""
+def game_settings_update(*, acting_user: Any, **changes: Any) -> GameSettings:
+    """Set the current study's game settings (``config``: validated, stored complete), audited with the
+    changed fields and the configuration's changed keys."""
+    GameSettings.refuse_unknown(changes)
     study = current_study()
     if study is not None and study.status == study.Status.ARCHIVED:
         raise ApplicationError("study_archived", "An archived study cannot be changed.")
     before = game_config_current()
-    row, changed = GameSettings.apply({"config": game_config_clean(config)})
+    if "config" in changes:
+        changes = {**changes, "config": game_config_clean(changes["config"])}
+    row, changed = GameSettings.apply(changes)
     keys = sorted(key for key in set(before) | set(row.config) if before.get(key) != row.config.get(key))
     audit_event(
         action="games.settings.update", obj=row, actor=acting_user, details={"changed": changed, "config_keys": keys}
