@@ -55,7 +55,7 @@ class ConsentDocumentListApi(StudyAPIView):
             title=data.validated_data["title"],
             body=data.validated_data["text"],
             language=data.validated_data["language"],
-            created_by_id=request.user.pk,
+            acting_user=request.user,
         )
         return Response(DocumentOut(document).data, status=status.HTTP_201_CREATED)
 

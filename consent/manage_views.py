@@ -82,7 +82,7 @@ class ManageConsentPage(StudyPageMixin, View):
                 consent_document_edit_draft(document=editing, **form.cleaned_data)
                 messages.success(request, f"Draft {form.cleaned_data['version']} updated.")
             else:
-                consent_document_draft(created_by_id=request.user.pk, **form.cleaned_data)
+                consent_document_draft(acting_user=request.user, **form.cleaned_data)
                 messages.success(request, f"Draft {form.cleaned_data['version']} saved.")
         except ApplicationError as exc:
             form.add_error("version" if exc.code == "version_taken" else None, exc.message)

@@ -26,7 +26,7 @@ from pseudonymization.services import (
 
 @transaction.atomic
 def consent_document_draft(
-    *, version: str, title: str, body: str, language: str = "en", created_by_id: int | None = None
+    *, version: str, title: str, body: str, language: str = "en", acting_user: Any = None
 ) -> ConsentDocument:
     version, title = version.strip(), title.strip()
     if not version or not title or not body.strip():
@@ -34,7 +34,12 @@ def consent_document_draft(
     if ConsentDocument.objects.filter(version=version).exists():
         raise ApplicationError("version_taken", f"Consent version '{version}' already exists.", status_code=409)
     return ConsentDocument.objects.create(
-        version=version, title=title, body=body, language=language, created_by_id=created_by_id
+        version=version,
+        title=title,
+        body=body,
+        language=language,
+        # Global users live in public: the document keeps the id of who wrote it (None: the platform).
+        created_by_id=getattr(acting_user, "pk", None),
     )
 
 

@@ -175,7 +175,6 @@ class DeletionRequestListApi(StudyAPIView):
         filed, created = services.deletion_request_file(
             participant=participant,
             source=DeletionRequest.Source.MANAGER,
-            requested_by_user_id=request.user.pk,
             acting_user=request.user,
         )
         return Response(DeletionRequestOut(filed).data, status=201 if created else 200)

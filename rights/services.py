@@ -30,6 +30,13 @@ class InjectedFailure(RuntimeError):
     """Raised by the executor after a named step when a test asks for it (crash simulation)."""
 
 
+def _platform_user_id(acting_user: Any) -> int | None:
+    """The id of the platform user who acted; None for a participant (their principal) or the platform."""
+    if acting_user is None or getattr(acting_user, "participant", None) is not None:
+        return None
+    return int(acting_user.pk)
+
+
 def _queue_execution(request: DeletionRequest) -> None:
     from rights.tasks import execute_deletion_request
 
@@ -40,9 +47,12 @@ def _queue_execution(request: DeletionRequest) -> None:
 
 @transaction.atomic
 def deletion_request_file(
-    *, participant: Participant, source: str, requested_by_user_id: int | None = None, acting_user: Any = None
+    *, participant: Participant, source: str, acting_user: Any = None
 ) -> tuple[DeletionRequest, bool]:
     """File a request for ``participant``, or return the open one (idempotent). Returns (request, created).
+
+    ``acting_user``: the manager filing it (recorded as ``requested_by_user_id``), the participant's
+    principal, or None (the platform, e.g. an erase-on-withdrawal protocol).
 
     With the study's ``auto_execute``, a request from the participant themselves (or from an
     erase-on-withdrawal protocol) is verified at once and its execution queued.
@@ -60,7 +70,7 @@ def deletion_request_file(
             request = DeletionRequest.objects.create(
                 participant=participant,
                 source=source,
-                requested_by_user_id=requested_by_user_id,
+                requested_by_user_id=_platform_user_id(acting_user),
                 received_at=now,
                 due_at=now + timedelta(days=settings_row.due_days),
             )
