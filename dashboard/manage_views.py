@@ -12,10 +12,11 @@ from django.views import View
 
 from consent.selectors import consent_settings_get
 from core.errors import ApplicationError
-from dashboard.forms import GrantRoleForm, RetentionForm, RevokeRoleForm, StudySettingsForm
+from dashboard.forms import GrantRoleForm, RevokeRoleForm, StudySettingsForm
 from games.forms import GameConfigForm
 from games.selectors import game_config_current
 from games.services import game_settings_update
+from rights.forms import RetentionForm
 from rights.models import RetentionPolicy
 from rights.selectors import retention_policy_get
 from rights.services import retention_policy_update
