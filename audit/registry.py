@@ -47,6 +47,8 @@ AUDITED: dict[str, dict[str, Any]] = {
     "pseudonymization.ParticipantToken": {"exclude_fields": ["token_hash"]},
     # Games and traits: lifecycle rows only (events are raw data, not audited one by one).
     "games.GameSession": {"exclude_fields": ["client_info", "schedule", "config"]},
+    # The protocol's values were audited on tenants.Study (game_config) until #19 moved them here.
+    "games.GameSettings": {"exclude_fields": ["updated_at"]},
     "traits.TraitProfile": {},
     "traits.ModelFit": {},
     "traits.SessionMetrics": {},

@@ -46,7 +46,7 @@ def prepare() -> Bench:
 
     admin, admin_token = _user_token("bench-admin", is_staff=True, is_superuser=True)
     viewer, viewer_token = _user_token("bench-viewer")
-    study = study_create(slug=BENCH_SLUG, title="Benchmark study", created_by=admin)
+    study = study_create(slug=BENCH_SLUG, title="Benchmark study", acting_user=admin)
     study.status = Study.Status.RECRUITING
     study.save(update_fields=["status"])
     membership_grant(study=study, user=viewer, role="viewer")

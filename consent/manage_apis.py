@@ -55,7 +55,7 @@ class ConsentDocumentListApi(StudyAPIView):
             title=data.validated_data["title"],
             body=data.validated_data["text"],
             language=data.validated_data["language"],
-            created_by_id=request.user.pk,
+            acting_user=request.user,
         )
         return Response(DocumentOut(document).data, status=status.HTTP_201_CREATED)
 
@@ -99,4 +99,6 @@ class ConsentSettingsApi(StudyAPIView):
     def patch(self, request: Request) -> Response:
         data = SettingsSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        return Response(SettingsSerializer(consent_settings_update(**data.validated_data)).data)
+        return Response(
+            SettingsSerializer(consent_settings_update(acting_user=request.user, **data.validated_data)).data
+        )

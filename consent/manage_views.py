@@ -82,7 +82,7 @@ class ManageConsentPage(StudyPageMixin, View):
                 consent_document_edit_draft(document=editing, **form.cleaned_data)
                 messages.success(request, f"Draft {form.cleaned_data['version']} updated.")
             else:
-                consent_document_draft(created_by_id=request.user.pk, **form.cleaned_data)
+                consent_document_draft(acting_user=request.user, **form.cleaned_data)
                 messages.success(request, f"Draft {form.cleaned_data['version']} saved.")
         except ApplicationError as exc:
             form.add_error("version" if exc.code == "version_taken" else None, exc.message)
@@ -110,7 +110,7 @@ class ManageConsentPage(StudyPageMixin, View):
                 if not form.is_valid():
                     return self._render(request, settings_form=form, status=400)
                 try:
-                    consent_settings_update(**form.cleaned_data)
+                    consent_settings_update(acting_user=request.user, **form.cleaned_data)
                 except ApplicationError as exc:  # the service's own checks: shown beside the typed values
                     for name, problems in (exc.details or {}).items():
                         for problem in problems if isinstance(problems, list) else [problems]:

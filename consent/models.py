@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from core.settings_model import StudySettings
+
 
 class ConsentDocument(models.Model):
     """One version of a study's consent text. Editing a published version means a new version."""
@@ -86,10 +88,11 @@ def default_external_id_params() -> list[str]:
     return list(DEFAULT_EXTERNAL_ID_PARAMS)
 
 
-class ConsentSettings(models.Model):
+class ConsentSettings(StudySettings):
     """Per-study consent behaviour (one row; absent means the defaults)."""
 
-    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    EDITABLE = ("external_id_params", "require_reconsent", "token_lifetime_hours", "completion_url")
+
     # Query parameters of a survey-panel link that carry the participant's panel id, first match wins.
     external_id_params = models.JSONField(default=default_external_id_params)
     # When a new version is published, earlier agreements stop counting until the person agrees again.
@@ -98,7 +101,6 @@ class ConsentSettings(models.Model):
     # Where a participant goes after the game, e.g. a Prolific completion URL with the study's code;
     # "{participant_code}" in it is replaced by the participant's code. Blank: no redirect.
     completion_url = models.CharField(max_length=500, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return "consent settings"

@@ -30,7 +30,7 @@ def seed_study_demo(*, study: Any, users: dict[str, Any]) -> list[str]:
             version="1.0",
             title="Consent to take part in the Balloon study",
             body=DEMO_CONSENT,
-            created_by_id=users["admin"].pk,
+            acting_user=users["admin"],
         )
         consent_document_publish(document=document)
     return ["Published consent document v1.0 in the demo study."]

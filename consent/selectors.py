@@ -17,7 +17,7 @@ def consent_document_current() -> ConsentDocument | None:
 
 def consent_settings_get() -> ConsentSettings:
     """The study's settings row, or an unsaved row holding the defaults."""
-    return ConsentSettings.objects.filter(singleton=True).first() or ConsentSettings()
+    return ConsentSettings.get()
 
 
 def consent_record_live(*, participant: Participant) -> ConsentRecord | None:

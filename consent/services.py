@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_event
 from consent.canonical import consent_sha256
 from consent.models import ConsentDocument, ConsentRecord, ConsentSettings
 from consent.selectors import consent_document_current, consent_settings_get
@@ -24,7 +26,7 @@ from pseudonymization.services import (
 
 @transaction.atomic
 def consent_document_draft(
-    *, version: str, title: str, body: str, language: str = "en", created_by_id: int | None = None
+    *, version: str, title: str, body: str, language: str = "en", acting_user: Any = None
 ) -> ConsentDocument:
     version, title = version.strip(), title.strip()
     if not version or not title or not body.strip():
@@ -32,7 +34,12 @@ def consent_document_draft(
     if ConsentDocument.objects.filter(version=version).exists():
         raise ApplicationError("version_taken", f"Consent version '{version}' already exists.", status_code=409)
     return ConsentDocument.objects.create(
-        version=version, title=title, body=body, language=language, created_by_id=created_by_id
+        version=version,
+        title=title,
+        body=body,
+        language=language,
+        # Global users live in public: the document keeps the id of who wrote it (None: the platform).
+        created_by_id=getattr(acting_user, "pk", None),
     )
 
 
@@ -163,15 +170,10 @@ def consent_withdraw(*, participant: Participant, reason: str = "") -> Participa
     return participant
 
 
-SETTINGS_FIELDS = ("external_id_params", "require_reconsent", "token_lifetime_hours", "completion_url")
-
-
 @transaction.atomic
-def consent_settings_update(**changes: object) -> ConsentSettings:
-    """Change the study's consent settings (only the fields named in SETTINGS_FIELDS)."""
-    unknown = set(changes) - set(SETTINGS_FIELDS)
-    if unknown:
-        raise ApplicationError("invalid", "Unknown settings.", details={name: ["Unknown setting."] for name in unknown})
+def consent_settings_update(*, acting_user: Any, **changes: Any) -> ConsentSettings:
+    """Change the study's consent settings (only ConsentSettings.EDITABLE), audited with the changed names."""
+    ConsentSettings.refuse_unknown(changes)
     errors: dict[str, list[str]] = {}
     params = changes.get("external_id_params")
     if params is not None and (
@@ -186,8 +188,6 @@ def consent_settings_update(**changes: object) -> ConsentSettings:
         errors["token_lifetime_hours"] = ["Between 1 and 2160 hours."]
     if errors:
         raise ApplicationError("invalid", "The request is not valid.", details=errors)
-    row = ConsentSettings.objects.select_for_update().filter(singleton=True).first() or ConsentSettings()
-    for name, value in changes.items():
-        setattr(row, name, value)
-    row.save()
+    row, changed = ConsentSettings.apply(changes)
+    audit_event(action="consent.settings.update", obj=row, actor=acting_user, details={"changed": changed})
     return row

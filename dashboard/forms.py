@@ -1,4 +1,6 @@
-"""Forms of the study administration pages; they validate and hand over to the services."""
+"""Forms of the study administration pages; they validate and hand over to the services.
+
+The retention policy's form is rights.forms.RetentionForm (rights owns the policy)."""
 
 from __future__ import annotations
 
@@ -18,28 +20,6 @@ class StudySettingsForm(forms.Form):
             ("closed", "Closed: nobody new can join; data kept"),
         ],
         widget=forms.RadioSelect,
-    )
-
-
-class RetentionForm(forms.Form):
-    erase_identifiers_after_days = forms.IntegerField(
-        min_value=1,
-        max_value=36500,
-        required=False,
-        help_text="Erase encrypted panel identifiers this many days after a participant's last session. "
-        "Empty: keep until the study is closed.",
-    )
-    erase_raw_events_after_days = forms.IntegerField(
-        min_value=1,
-        max_value=36500,
-        required=False,
-        help_text="Erase raw game events (metrics and profiles stay) this many days after the session. Empty: keep.",
-    )
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=2000,
-        help_text="What the ethics approval says about retention, for the record.",
     )
 
 

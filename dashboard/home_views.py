@@ -17,16 +17,17 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
 from consent.panels import panel_links_for
-from core.errors import error_body
+from core.errors import ApplicationError, error_body
 from core.links import study_url
 from dashboard.home_selectors import home_studies
+from dashboard.services import study_create_with_settings
+from dashboard.study_forms import StudyCreateForm
 from tenants import selectors
 from tenants.credentials import login_time
-from tenants.forms import StudyCreateForm
 from tenants.handoff import handoff_issue
 from tenants.models import Study
 from tenants.permissions import can_create_studies, study_perms_of
-from tenants.services import StudyError, study_create_as_manager
+from tenants.services import StudyError
 
 
 def signed_in(view: Any) -> Any:
@@ -92,14 +93,14 @@ def study_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            study = study_create_as_manager(
-                user=request.user,
+            study = study_create_with_settings(
+                acting_user=request.user,
                 slug=data["slug"],
                 title=data["title"],
                 description=data["description"],
                 game_config=data["config"],
             )
-        except StudyError as exc:  # e.g. the slug taken between the form's check and the insert
+        except (StudyError, ApplicationError) as exc:  # e.g. the slug taken between the form's check and the insert
             form.add_error("slug" if "slug" in exc.details else None, exc.message)
         else:
             messages.success(request, f"Created “{study.title}”. Its set-up checklist shows what is left to do.")

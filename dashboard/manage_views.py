@@ -12,14 +12,23 @@ from django.views import View
 
 from consent.selectors import consent_settings_get
 from core.errors import ApplicationError
-from dashboard.forms import GrantRoleForm, RetentionForm, RevokeRoleForm, StudySettingsForm
-from dashboard.selectors import retention_policy_get
-from dashboard.services import RETENTION_FIELDS, retention_policy_update
+from dashboard.forms import GrantRoleForm, RevokeRoleForm, StudySettingsForm
 from games.forms import GameConfigForm
+from games.selectors import game_config_current
+from games.services import game_settings_update
+from rights.forms import RetentionForm
+from rights.models import RetentionPolicy
+from rights.selectors import retention_policy_get
+from rights.services import retention_policy_update
 from tenants.membership import membership_grant, membership_revoke
 from tenants.models import StudyMembership
 from tenants.permissions import StudyPageMixin
 from tenants.services import StudyError, study_update
+
+
+def _game_initial() -> dict[str, Any]:
+    """The game form filled with the study's configuration (the standard task's values where unset)."""
+    return GameConfigForm.initial_from(game_config_current())
 
 
 class StudySettingsPage(StudyPageMixin, View):
@@ -35,7 +44,7 @@ class StudySettingsPage(StudyPageMixin, View):
             "settings_form": settings_form,
             "game_form": game_form,
             "retention_form": retention_form
-            or RetentionForm(initial={name: getattr(policy, name) for name in RETENTION_FIELDS}),
+            or RetentionForm(initial={name: getattr(policy, name) for name in RetentionPolicy.EDITABLE}),
             # The completion redirect is one of the consent settings (edited on the consent page).
             "completion_url": consent_settings_get().completion_url,
         }
@@ -45,7 +54,7 @@ class StudySettingsPage(StudyPageMixin, View):
         settings_form = StudySettingsForm(
             initial={"title": self.study.title, "description": self.study.description, "status": self.study.status}
         )
-        game_form = GameConfigForm(initial=GameConfigForm.initial_from(self.study.game_config))
+        game_form = GameConfigForm(initial=_game_initial())
         return self._render(request, settings_form, game_form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -57,7 +66,7 @@ class StudySettingsPage(StudyPageMixin, View):
         )
         game_form = GameConfigForm(
             request.POST if "save_game" in request.POST else None,
-            initial=GameConfigForm.initial_from(self.study.game_config),
+            initial=_game_initial(),
         )
         form = settings_form if "save_settings" in request.POST else game_form
         if not form.is_valid():
@@ -66,8 +75,8 @@ class StudySettingsPage(StudyPageMixin, View):
             if form is settings_form:
                 study_update(study=self.study, **form.cleaned_data)
             else:
-                study_update(study=self.study, game_config=form.cleaned_data["config"])
-        except StudyError as exc:
+                game_settings_update(acting_user=request.user, config=form.cleaned_data["config"])
+        except (StudyError, ApplicationError) as exc:
             form.add_error(None, exc.message)
             return self._render(request, settings_form, game_form, status=400)
         messages.success(request, "Saved.")
@@ -79,7 +88,7 @@ class StudySettingsPage(StudyPageMixin, View):
             settings_form = StudySettingsForm(
                 initial={"title": self.study.title, "status": self.study.status, "description": self.study.description}
             )
-            game_form = GameConfigForm(initial=GameConfigForm.initial_from(self.study.game_config))
+            game_form = GameConfigForm(initial=_game_initial())
             return self._render(request, settings_form, game_form, retention_form=form, status=400)
         retention_policy_update(acting_user=request.user, **form.cleaned_data)
         messages.success(request, "Retention policy saved.")
@@ -116,10 +125,10 @@ class MembersPage(StudyPageMixin, View):
             return self._render(request, form, status=400)
         try:
             if revoking:
-                membership_revoke(study=self.study, user=user, revoked_by=request.user)
+                membership_revoke(study=self.study, user=user, acting_user=request.user)
                 messages.success(request, f"Revoked {user.username}'s role.")
             else:
-                membership_grant(study=self.study, user=user, role=form.cleaned_data["role"], granted_by=request.user)
+                membership_grant(study=self.study, user=user, role=form.cleaned_data["role"], acting_user=request.user)
                 messages.success(request, f"{user.username} is now {form.cleaned_data['role']}.")
         except ApplicationError as exc:
             messages.error(request, exc.message)

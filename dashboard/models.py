@@ -1,8 +1,4 @@
-"""Study-schema tables of the dashboard: the retention policy managers set, and export jobs.
-
-RetentionPolicy holds the *settings* only; the rights app (participant rights, issue 8) owns the
-periodic task that enforces them and reads them through ``dashboard.selectors.retention_policy_get``.
-"""
+"""Study-schema tables of the dashboard: export jobs (the retention policy is rights.RetentionPolicy)."""
 
 from __future__ import annotations
 
@@ -11,20 +7,6 @@ import uuid
 from django.db import models
 
 from dashboard.export_formats import ExportScope
-
-
-class RetentionPolicy(models.Model):
-    """How long this study keeps identifiers and raw events (one row; absent means keep until closed)."""
-
-    singleton = models.BooleanField(default=True, unique=True, editable=False)
-    # Days after a participant's last completed session; None = no automatic erasure.
-    erase_identifiers_after_days = models.PositiveIntegerField(null=True, blank=True)
-    erase_raw_events_after_days = models.PositiveIntegerField(null=True, blank=True)
-    note = models.TextField(blank=True, help_text="What the ethics approval says, for the record")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return "retention policy"
 
 
 class ExportJob(models.Model):

@@ -1,4 +1,4 @@
-"""Reads of the dashboard: settings rows, export jobs, and the study-wide aggregates of /dashboard/.
+"""Reads of the dashboard: export jobs, and the study-wide aggregates of /dashboard/.
 
 Pilot participants (who joined while the study was piloting) are left out of every count, chart and
 summary here; the participant list keeps them, marked.
@@ -8,12 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from dashboard.models import ExportJob, RetentionPolicy
-
-
-def retention_policy_get() -> RetentionPolicy:
-    """The study's retention policy, or an unsaved row with the defaults (keep everything)."""
-    return RetentionPolicy.objects.filter(singleton=True).first() or RetentionPolicy()
+from dashboard.models import ExportJob
 
 
 def export_jobs_list(*, limit: int = 50) -> list[ExportJob]:

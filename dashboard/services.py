@@ -1,32 +1,40 @@
-"""Writes of the dashboard app: the retention policy and export jobs (each audited in its transaction)."""
+"""Writes of the dashboard app: export jobs (audited in their transaction) and creating a study with its settings."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
+from django_tenants.utils import tenant_context
 
 from audit.services import audit_event
 from core.errors import ApplicationError
 from dashboard.export_formats import ExportScope, default_scope
-from dashboard.models import ExportJob, RetentionPolicy
-
-RETENTION_FIELDS = ("erase_identifiers_after_days", "erase_raw_events_after_days", "note")
+from dashboard.models import ExportJob
+from games.services import game_config_clean, game_settings_update
+from tenants.models import Study
+from tenants.services import study_create, study_create_as_manager
 
 
 @transaction.atomic
-def retention_policy_update(*, acting_user: Any, **changes: Any) -> RetentionPolicy:
-    unknown = set(changes) - set(RETENTION_FIELDS)
-    if unknown:
-        raise ApplicationError("invalid", "Unknown settings.", details={k: ["Unknown setting."] for k in unknown})
-    row = RetentionPolicy.objects.select_for_update().filter(singleton=True).first() or RetentionPolicy()
-    for name, value in changes.items():
-        setattr(row, name, value)
-    row.save()
-    audit_event(
-        action="retention.update", obj=row, actor=acting_user, details={k: v for k, v in changes.items() if k != "note"}
-    )
-    return row
+def study_create_with_settings(
+    *, acting_user: Any, game_config: dict[str, Any] | None = None, as_manager: bool = True, **fields: Any
+) -> Study:
+    """Create a study (tenants.services) and, in its new schema, its game settings: one step, all or nothing.
+
+    The study lives in public and its settings in its own schema, and tenants sits below games, so the
+    flow that spans both is here (the creation page, the API and ``manage.py create_study`` use it).
+    The configuration is checked first: an invalid one creates nothing. ``as_manager``: the creator
+    becomes the study's manager (the web); without it (the command) ``acting_user`` may be None.
+    """
+    config = game_config_clean(game_config)
+    if as_manager:
+        study = study_create_as_manager(acting_user=acting_user, **fields)
+    else:
+        study = study_create(acting_user=acting_user, **fields)
+    with tenant_context(study):
+        game_settings_update(acting_user=acting_user, config=config)
+    return study
 
 
 @transaction.atomic

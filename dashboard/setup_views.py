@@ -23,9 +23,9 @@ from consent.forms import ConsentForm
 from consent.models import ConsentDocument
 from consent.selectors import consent_document_current
 from core.links import platform_url
-from games.config import normalize_game_config
 from games.money import format_money
 from games.schedule import draw_schedule
+from games.selectors import game_config_current
 from pseudonymization.models import Participant
 from tenants.permissions import StudyPageMixin
 from tenants.services import StudyError, study_mark_game_checked, study_update
@@ -160,7 +160,7 @@ class PreviewGamePage(StudyPageMixin, View):
     required_study_perm = "change_settings"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        config = normalize_game_config(self.study.game_config or {})
+        config = game_config_current()
         currency = str(config.get("currency") or "USD")
         links = _preview_links()
         boot = {
@@ -202,5 +202,5 @@ class PreviewDone(StudyPageMixin, View):
     required_study_perm = "change_settings"
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        study_mark_game_checked(study=self.study, user=request.user)
+        study_mark_game_checked(study=self.study, acting_user=request.user)
         return JsonResponse({"game_checked_at": self.study.game_checked_at.isoformat()})

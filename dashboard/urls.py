@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from dashboard import apis, manage_views, model_views, setup_views, views
+from dashboard import apis, manage_views, model_views, setup_views, study_apis, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/", manage_views.StudySettingsPage.as_view(), name="study-manage"),
@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/study-fit/", model_views.StudyFitPage.as_view(), name="dashboard-study-fit"),
 ]
 api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("study/", study_apis.CurrentStudyApi.as_view(), name="current-study"),
     path("export/", apis.ExportAPI.as_view(), name="export"),
     path("export/jobs/", apis.ExportJobsAPI.as_view(), name="export-jobs"),
     path("export/jobs/<uuid:job_id>/", apis.ExportJobAPI.as_view(), name="export-job"),

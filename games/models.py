@@ -12,9 +12,26 @@ import uuid
 
 from django.db import models
 
+from core.settings_model import StudySettings
 from games.event_schema import EVENT_SCHEMA_NAME
 from games.schedule import SCHEDULE_ALGORITHM
 from pseudonymization.models import Participant
+
+
+class GameSettings(StudySettings):
+    """The study's Balloon game protocol (one row; absent means the standard task of games/config.py).
+
+    It was ``Study.game_config`` in public until #19; migration 0003 copied each study's value here.
+    """
+
+    EDITABLE = ("config",)
+
+    # Normalised by games.config.normalize_game_config before it is saved (defaults filled in);
+    # readers normalise again, so a row written by an older default set still reads complete.
+    config = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return "game settings"
 
 
 class GameSession(models.Model):

@@ -1,4 +1,5 @@
-"""Reads of the games app: sessions, balloons and events in seq order; the researchers' participant list."""
+"""Reads of the games app: the study's game settings; sessions, balloons and events in seq order; the
+researchers' participant list."""
 
 from __future__ import annotations
 
@@ -8,10 +9,21 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from consent.selectors import consent_records_prefetch
-from games.models import Balloon, Event, GameSession
+from games.config import normalize_game_config
+from games.models import Balloon, Event, GameSession, GameSettings
 from pseudonymization.models import Participant
 
 EVENT_FIELDS = ("event_id", "seq", "type", "t", "client_ts", "balloon", "data")
+
+
+def game_settings_get() -> GameSettings:
+    """The current study's game settings row, or an unsaved row holding the defaults."""
+    return GameSettings.get()
+
+
+def game_config_current() -> dict[str, Any]:
+    """The current study's game configuration, complete (the standard task's values where unset)."""
+    return normalize_game_config(game_settings_get().config)
 
 
 def session_get_for_participant(*, participant: Participant, session_id: Any) -> GameSession | None:

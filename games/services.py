@@ -15,13 +15,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.services import audit_event
 from core.errors import ApplicationError
+from core.study import current_study
 from games import consistency
-from games.config import normalize_game_config
+from games.config import GameConfigError, normalize_game_config
 from games.confirmation import is_server_confirmed
 from games.ingestion import BatchResult, check_open, ingest_for_session
-from games.models import Balloon, Event, GameSession
+from games.models import Balloon, Event, GameSession, GameSettings
 from games.schedule import draw_schedule, new_seed
+from games.selectors import game_config_current
 from games.signals import session_completed
 from games.tracking import FLAG as TRACKING_FLAG
 from games.tracking import FinishedBalloon, schedule_tracking
@@ -29,9 +32,33 @@ from pseudonymization.models import Participant
 from tenants.transactions import on_commit_in_this_schema
 
 
-def _study_config() -> dict[str, Any]:
-    study = getattr(connection, "tenant", None)
-    return normalize_game_config(getattr(study, "game_config", None) or {})
+def game_config_clean(config: dict[str, Any] | None) -> dict[str, Any]:
+    """``config`` with the defaults filled in, or ApplicationError("invalid_game_config") saying where it is wrong."""
+    try:
+        return normalize_game_config(config)
+    except GameConfigError as exc:
+        raise ApplicationError(
+            "invalid_game_config", "The game configuration is not valid.", details=exc.errors
+        ) from exc
+
+
+@transaction.atomic
+def game_settings_update(*, acting_user: Any, **changes: Any) -> GameSettings:
+    """Set the current study's game settings (``config``: validated, stored complete), audited with the
+    changed fields and the configuration's changed keys."""
+    GameSettings.refuse_unknown(changes)
+    study = current_study()
+    if study is not None and study.status == study.Status.ARCHIVED:
+        raise ApplicationError("study_archived", "An archived study cannot be changed.")
+    before = game_config_current()
+    if "config" in changes:
+        changes = {**changes, "config": game_config_clean(changes["config"])}
+    row, changed = GameSettings.apply(changes)
+    keys = sorted(key for key in set(before) | set(row.config) if before.get(key) != row.config.get(key))
+    audit_event(
+        action="games.settings.update", obj=row, actor=acting_user, details={"changed": changed, "config_keys": keys}
+    )
+    return row
 
 
 def session_open_for(*, participant: Participant) -> GameSession | None:
@@ -55,7 +82,7 @@ def session_start(
     existing = session_open_for(participant=participant)
     if existing is not None:
         return existing, False
-    config = _study_config()
+    config = game_config_current()
     seed = seed or new_seed()
     schedule = [b.as_dict() for b in draw_schedule(seed, config)]
     session = GameSession.objects.create(

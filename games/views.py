@@ -12,10 +12,9 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from consent.gate import consent_required
 from consent.selectors import completion_url
-from games.config import normalize_game_config
 from games.ingestion import MAX_BATCH_EVENTS
 from games.money import format_money
-from games.selectors import session_finished_for
+from games.selectors import game_config_current, session_finished_for
 
 
 def _completion_url(request: HttpRequest, config: dict) -> str | None:
@@ -38,7 +37,7 @@ def play_page(request: HttpRequest) -> HttpResponse:
         "rp-game:"
         + hashlib.sha256(f"{connection.schema_name}|{participant.participant_code}".encode()).hexdigest()[:16]
     )
-    config = normalize_game_config(getattr(request.tenant, "game_config", None) or {})  # type: ignore[attr-defined]
+    config = game_config_current()
     currency = str(config.get("currency") or "USD")
     boot = {
         "sessions_url": "/api/v1/game/sessions/",

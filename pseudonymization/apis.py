@@ -43,7 +43,7 @@ class ReidentifyApi(StudyAPIView):
         data.is_valid(raise_exception=True)
         participant = get_object_or_404(Participant, participant_code=code)
         external_id = participant_reidentify(
-            participant=participant, actor=request.user, reason=data.validated_data["reason"]
+            participant=participant, acting_user=request.user, reason=data.validated_data["reason"]
         )
         response = Response({"participant_code": participant.participant_code, "external_id": external_id})
         response["Cache-Control"] = "no-store"  # an identifier must not linger in caches

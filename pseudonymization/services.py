@@ -163,7 +163,7 @@ def participant_mark_withdrawn(*, participant: Participant) -> Participant:
 
 
 @transaction.atomic
-def participant_reidentify(*, participant: Participant, actor: object, reason: str) -> str | None:
+def participant_reidentify(*, participant: Participant, acting_user: object, reason: str) -> str | None:
     """Decrypt the external id for a permitted researcher with a stated reason; the read is audited.
 
     The audit entry is written in the same transaction as the read, before the id leaves: an
@@ -177,7 +177,7 @@ def participant_reidentify(*, participant: Participant, actor: object, reason: s
     audit_access(
         action="reidentify",
         obj=participant,
-        actor=actor,
+        actor=acting_user,
         reason=reason,
         details={"participant_code": participant.participant_code, "had_external_id": participant.has_external_id},
     )

@@ -9,7 +9,11 @@ import tenants.urls_platform
 from research_platform import api_docs, site_files
 from research_platform.health import healthz
 
-api_v1 = [*tenants.urls_platform.api_urlpatterns, *compliance.urls_platform.api_urlpatterns]
+api_v1 = [
+    *tenants.urls_platform.api_urlpatterns,
+    *dashboard.urls_platform.api_urlpatterns,
+    *compliance.urls_platform.api_urlpatterns,
+]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -57,7 +57,7 @@ class MyDataApi(ParticipantAPIView):
         responses={200: inline_serializer("ParticipantData", {"format": serializers.CharField()})},
     )
     def get(self, request: Request) -> Response:
-        data = services.participant_data_read(participant=self.participant, actor=request.user)
+        data = services.participant_data_read(participant=self.participant, acting_user=request.user)
         response = _no_store(Response(data))
         if request.query_params.get("download"):
             response["Content-Disposition"] = 'attachment; filename="my-data.json"'
@@ -75,7 +75,7 @@ class MyDeletionRequestApi(ParticipantAPIView):
     )
     def post(self, request: Request) -> Response:
         filed, _ = services.deletion_request_file(
-            participant=self.participant, source=DeletionRequest.Source.PARTICIPANT, actor=request.user
+            participant=self.participant, source=DeletionRequest.Source.PARTICIPANT, acting_user=request.user
         )
         return Response({"request_id": str(filed.pk), "status": filed.status}, status=status.HTTP_202_ACCEPTED)
 
@@ -175,8 +175,7 @@ class DeletionRequestListApi(StudyAPIView):
         filed, created = services.deletion_request_file(
             participant=participant,
             source=DeletionRequest.Source.MANAGER,
-            requested_by_user_id=request.user.pk,
-            actor=request.user,
+            acting_user=request.user,
         )
         return Response(DeletionRequestOut(filed).data, status=201 if created else 200)
 
@@ -205,7 +204,7 @@ class DeletionRequestVerifyApi(StudyAPIView):
         responses={200: DeletionRequestOut, 404: None, 409: None},
     )
     def post(self, request: Request, request_id: uuid.UUID) -> Response:
-        row = services.deletion_request_verify(request=_request_or_404(request_id), user=request.user)
+        row = services.deletion_request_verify(request=_request_or_404(request_id), acting_user=request.user)
         return Response(DeletionRequestOut(row).data)
 
 
@@ -221,7 +220,9 @@ class DeletionRequestExecuteApi(StudyAPIView):
     )
     def post(self, request: Request, request_id: uuid.UUID) -> Response:
         require_recent_login(request)
-        row = services.deletion_request_schedule_execution(request=_request_or_404(request_id), user=request.user)
+        row = services.deletion_request_schedule_execution(
+            request=_request_or_404(request_id), acting_user=request.user
+        )
         return Response({"request_id": str(row.pk), "status": row.status}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -241,7 +242,7 @@ class DeletionRequestRejectApi(StudyAPIView):
         data = RejectIn(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.deletion_request_reject(
-            request=_request_or_404(request_id), user=request.user, reason=data.validated_data["reason"]
+            request=_request_or_404(request_id), acting_user=request.user, reason=data.validated_data["reason"]
         )
         return Response(DeletionRequestOut(row).data)
 
@@ -269,5 +270,5 @@ class RightsSettingsApi(StudyAPIView):
     def patch(self, request: Request) -> Response:
         data = RightsSettingsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = services.rights_settings_update(**data.validated_data)
+        row = services.rights_settings_update(acting_user=request.user, **data.validated_data)
         return Response(RightsSettingsSerializer(row).data)

@@ -1,4 +1,4 @@
-"""Forms of the rights pages."""
+"""Forms of the rights pages, and of the retention policy (shown on the dashboard's settings page)."""
 
 from __future__ import annotations
 
@@ -19,3 +19,25 @@ class SignInForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(max_length=2000, min_length=5, widget=forms.TextInput)
+
+
+class RetentionForm(forms.Form):
+    erase_identifiers_after_days = forms.IntegerField(
+        min_value=1,
+        max_value=36500,
+        required=False,
+        help_text="Erase encrypted panel identifiers this many days after a participant's last session. "
+        "Empty: keep until the study is closed.",
+    )
+    erase_raw_events_after_days = forms.IntegerField(
+        min_value=1,
+        max_value=36500,
+        required=False,
+        help_text="Erase raw game events (metrics and profiles stay) this many days after the session. Empty: keep.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="What the ethics approval says about retention, for the record.",
+    )

@@ -47,18 +47,20 @@ class DeletionRequestsPage(StudyPageMixin, View):
         action = request.POST.get("action")
         try:
             if action == "verify":
-                services.deletion_request_verify(request=row, user=request.user)
+                services.deletion_request_verify(request=row, acting_user=request.user)
                 messages.success(request, "Verified.")
             elif action == "execute":
                 require_recent_login(request)  # as the API: a login within 15 minutes (#18 finding 4)
-                services.deletion_request_schedule_execution(request=row, user=request.user)
+                services.deletion_request_schedule_execution(request=row, acting_user=request.user)
                 messages.success(request, "Execution queued.")
             elif action == "reject":
                 form = RejectForm(request.POST)
                 if not form.is_valid():
                     messages.error(request, "Give a reason (5+ characters) to reject.")
                     return self._render(request, status=400)
-                services.deletion_request_reject(request=row, user=request.user, reason=form.cleaned_data["reason"])
+                services.deletion_request_reject(
+                    request=row, acting_user=request.user, reason=form.cleaned_data["reason"]
+                )
                 messages.success(request, "Rejected.")
             else:
                 messages.error(request, "Unknown action.")

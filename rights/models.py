@@ -1,5 +1,6 @@
-"""Participant rights in the study's schema: the study's rights settings, deletion requests (which
-become content-free tombstones once executed) and the hashed verifier of a participant's access secret.
+"""Participant rights in the study's schema: the study's rights settings and retention policy, deletion
+requests (which become content-free tombstones once executed) and the hashed verifier of a participant's
+access secret.
 """
 
 from __future__ import annotations
@@ -9,26 +10,48 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from core.settings_model import StudySettings
+
 DEFAULT_DUE_DAYS = 30  # GDPR art. 12(3): one month to act on a request
 
 
-class RightsSettings(models.Model):
+class RightsSettings(StudySettings):
     """How this study handles rights requests (one row; absent means the defaults)."""
 
     class WithdrawalData(models.TextChoices):
         KEEP = "keep", "Keep data collected before withdrawal"
         ERASE = "erase", "Erase all data on withdrawal"
 
-    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    EDITABLE = ("due_days", "auto_execute", "withdrawal_data")
+
     due_days = models.PositiveIntegerField(default=DEFAULT_DUE_DAYS)
     # A participant's own request (authenticated by their token or secret) is verified and executed
     # without waiting for a manager.
     auto_execute = models.BooleanField(default=False)
     withdrawal_data = models.CharField(max_length=8, choices=WithdrawalData.choices, default=WithdrawalData.KEEP)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return "rights settings"
+
+
+class RetentionPolicy(StudySettings):
+    """How long this study keeps identifiers and raw events (one row; absent means keep until closed).
+
+    rights/retention.py enforces it. It was the dashboard's until #19; the table kept its name (and rows).
+    """
+
+    EDITABLE = ("erase_identifiers_after_days", "erase_raw_events_after_days", "note")
+
+    # Days after a participant's last completed session; None = no automatic erasure.
+    erase_identifiers_after_days = models.PositiveIntegerField(null=True, blank=True)
+    erase_raw_events_after_days = models.PositiveIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="What the ethics approval says, for the record")
+
+    class Meta:
+        db_table = "dashboard_retentionpolicy"
+
+    def __str__(self) -> str:
+        return "retention policy"
 
 
 class DeletionRequest(models.Model):

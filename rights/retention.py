@@ -1,9 +1,10 @@
 """Retention: erase identifiers and/or raw events after the number of days the study's policy sets.
 
-The policy (settings) is the dashboard's ``RetentionPolicy`` (managers edit it there); this module
-enforces it in the CURRENT study's schema. The clock starts at the participant's last completed
-session (identifiers; enrolment when they never completed one) and at each session's completion
-(raw events; its start when it never completed). Idempotent: a second run finds nothing left.
+The policy (settings) is ``rights.models.RetentionPolicy`` (managers edit it on the dashboard's
+settings page, through ``rights.services.retention_policy_update``); this module enforces it in the
+CURRENT study's schema. The clock starts at the participant's last completed session (identifiers;
+enrolment when they never completed one) and at each session's completion (raw events; its start
+when it never completed). Idempotent: a second run finds nothing left.
 """
 
 from __future__ import annotations
@@ -21,13 +22,11 @@ from audit.services import audit_event
 from core.study import current_study_slug
 from pseudonymization.models import Participant
 from pseudonymization.services import participant_shred_key
+from rights.selectors import retention_policy_get
 
 
 def retention_policy_days() -> tuple[int | None, int | None]:
     """(erase identifiers after, erase raw events after) in days; None = keep."""
-    # The policy lives with the dashboard's settings pages (managers edit it there).
-    from dashboard.selectors import retention_policy_get
-
     policy = retention_policy_get()
     return policy.erase_identifiers_after_days, policy.erase_raw_events_after_days
 

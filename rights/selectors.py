@@ -1,4 +1,5 @@
-"""Reads on participant rights: settings, deletion requests, and everything stored about one participant."""
+"""Reads on participant rights: settings, the retention policy, deletion requests, and everything
+stored about one participant."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from games.models import Balloon, Event, GameSession
 from pseudonymization.models import Participant
-from rights.models import DeletionRequest, RightsSettings
+from rights.models import DeletionRequest, RetentionPolicy, RightsSettings
 from traits.models import ModelFit, SessionMetrics, TraitProfile
 
 # Never part of anyone's data export: key material, token hashes, blind indexes, verifiers.
@@ -23,7 +24,12 @@ SECRET_FIELDS = {"external_id_index", "external_id_ciphertext", "wrapped_key", "
 
 def rights_settings_get() -> RightsSettings:
     """The study's settings row, or an unsaved row holding the defaults."""
-    return RightsSettings.objects.filter(singleton=True).first() or RightsSettings()
+    return RightsSettings.get()
+
+
+def retention_policy_get() -> RetentionPolicy:
+    """The study's retention policy, or an unsaved row with the defaults (keep everything)."""
+    return RetentionPolicy.get()
 
 
 def deletion_requests_list(*, status: str | None = None, overdue: bool | None = None) -> QuerySet[DeletionRequest]:

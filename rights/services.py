@@ -20,16 +20,21 @@ from core.study import current_study_slug
 from pseudonymization.models import Participant
 from rights import erasure
 from rights.certificate import certificate_build, certificate_sha256
-from rights.models import AccessSecret, DeletionRequest, RightsSettings
+from rights.models import AccessSecret, DeletionRequest, RetentionPolicy, RightsSettings
 from rights.selectors import rights_settings_get
 
 logger = logging.getLogger(__name__)
 
-SETTINGS_FIELDS = ("due_days", "auto_execute", "withdrawal_data")
-
 
 class InjectedFailure(RuntimeError):
     """Raised by the executor after a named step when a test asks for it (crash simulation)."""
+
+
+def _platform_user_id(acting_user: Any) -> int | None:
+    """The id of the platform user who acted; None for a participant (their principal) or the platform."""
+    if acting_user is None or getattr(acting_user, "participant", None) is not None:
+        return None
+    return int(acting_user.pk)
 
 
 def _queue_execution(request: DeletionRequest) -> None:
@@ -42,9 +47,12 @@ def _queue_execution(request: DeletionRequest) -> None:
 
 @transaction.atomic
 def deletion_request_file(
-    *, participant: Participant, source: str, requested_by_user_id: int | None = None, actor: Any = None
+    *, participant: Participant, source: str, acting_user: Any = None
 ) -> tuple[DeletionRequest, bool]:
     """File a request for ``participant``, or return the open one (idempotent). Returns (request, created).
+
+    ``acting_user``: the manager filing it (recorded as ``requested_by_user_id``), the participant's
+    principal, or None (the platform, e.g. an erase-on-withdrawal protocol).
 
     With the study's ``auto_execute``, a request from the participant themselves (or from an
     erase-on-withdrawal protocol) is verified at once and its execution queued.
@@ -62,7 +70,7 @@ def deletion_request_file(
             request = DeletionRequest.objects.create(
                 participant=participant,
                 source=source,
-                requested_by_user_id=requested_by_user_id,
+                requested_by_user_id=_platform_user_id(acting_user),
                 received_at=now,
                 due_at=now + timedelta(days=settings_row.due_days),
             )
@@ -72,14 +80,14 @@ def deletion_request_file(
     audit_event(
         action="rights.deletion.create",
         obj=request,
-        actor=actor,
+        actor=acting_user,
         details={"request_id": str(request.pk), "participant_code": participant.participant_code, "source": source},
     )
     automatic = source == DeletionRequest.Source.WITHDRAWAL or (
         source == DeletionRequest.Source.PARTICIPANT and settings_row.auto_execute
     )
     if automatic:
-        request = _verify(request=request, user_id=None, actor=actor, automatic=True)
+        request = _verify(request=request, user_id=None, acting_user=acting_user, automatic=True)
         _queue_execution(request)
     return request, True
 
@@ -96,7 +104,7 @@ def _locked_open(request: DeletionRequest) -> DeletionRequest:
     return request
 
 
-def _verify(*, request: DeletionRequest, user_id: int | None, actor: Any, automatic: bool) -> DeletionRequest:
+def _verify(*, request: DeletionRequest, user_id: int | None, acting_user: Any, automatic: bool) -> DeletionRequest:
     request.status = DeletionRequest.Status.VERIFIED
     request.verified_at = timezone.now()
     request.verified_by_user_id = user_id
@@ -104,47 +112,51 @@ def _verify(*, request: DeletionRequest, user_id: int | None, actor: Any, automa
     audit_event(
         action="rights.deletion.verify",
         obj=request,
-        actor=actor,
+        actor=acting_user,
         details={"request_id": str(request.pk), "automatic": automatic},
     )
     return request
 
 
 @transaction.atomic
-def deletion_request_verify(*, request: DeletionRequest, user: Any) -> DeletionRequest:
+def deletion_request_verify(*, request: DeletionRequest, acting_user: Any) -> DeletionRequest:
     """A manager confirms the request is genuine (e.g. the participant code matches who asked)."""
     request = _locked_open(request)
     if request.status == DeletionRequest.Status.VERIFIED:
         return request
-    return _verify(request=request, user_id=user.pk, actor=user, automatic=False)
+    return _verify(request=request, user_id=acting_user.pk, acting_user=acting_user, automatic=False)
 
 
 @transaction.atomic
-def deletion_request_reject(*, request: DeletionRequest, user: Any, reason: str) -> DeletionRequest:
+def deletion_request_reject(*, request: DeletionRequest, acting_user: Any, reason: str) -> DeletionRequest:
     reason = reason.strip()
     if len(reason) < 5:
         raise ApplicationError("invalid", "The request is not valid.", details={"reason": ["Say why (5+ characters)."]})
     request = _locked_open(request)
     request.status = DeletionRequest.Status.REJECTED
     request.rejected_at = timezone.now()
-    request.rejected_by_user_id = user.pk
+    request.rejected_by_user_id = acting_user.pk
     request.rejection_reason = reason[:2000]
     request.save(update_fields=["status", "rejected_at", "rejected_by_user_id", "rejection_reason"])
     # The reason stays out of the audit payload: free text may name someone.
-    audit_event(action="rights.deletion.reject", obj=request, actor=user, details={"request_id": str(request.pk)})
+    audit_event(
+        action="rights.deletion.reject", obj=request, actor=acting_user, details={"request_id": str(request.pk)}
+    )
     return request
 
 
 @transaction.atomic
-def deletion_request_schedule_execution(*, request: DeletionRequest, user: Any) -> DeletionRequest:
+def deletion_request_schedule_execution(*, request: DeletionRequest, acting_user: Any) -> DeletionRequest:
     """A manager asks for execution: a received request is verified on the way; execution is queued."""
     request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
     if request.status == DeletionRequest.Status.EXECUTED:
         return request
     request = _locked_open(request)
     if request.status == DeletionRequest.Status.RECEIVED:
-        request = _verify(request=request, user_id=user.pk, actor=user, automatic=False)
-    audit_event(action="rights.deletion.schedule", obj=request, actor=user, details={"request_id": str(request.pk)})
+        request = _verify(request=request, user_id=acting_user.pk, acting_user=acting_user, automatic=False)
+    audit_event(
+        action="rights.deletion.schedule", obj=request, actor=acting_user, details={"request_id": str(request.pk)}
+    )
     _queue_execution(request)
     return request
 
@@ -275,10 +287,9 @@ def access_secret_check(*, participant_code: str, secret: str) -> Participant | 
 
 
 @transaction.atomic
-def rights_settings_update(**changes: Any) -> RightsSettings:
-    unknown = set(changes) - set(SETTINGS_FIELDS)
-    if unknown:
-        raise ApplicationError("invalid", "Unknown settings.", details={name: ["Unknown setting."] for name in unknown})
+def rights_settings_update(*, acting_user: Any, **changes: Any) -> RightsSettings:
+    """Change the study's rights settings (only RightsSettings.EDITABLE), audited with the changed names."""
+    RightsSettings.refuse_unknown(changes)
     errors: dict[str, list[str]] = {}
     due = changes.get("due_days")
     if due is not None and (not isinstance(due, int) or isinstance(due, bool) or not 1 <= due <= 90):
@@ -289,15 +300,35 @@ def rights_settings_update(**changes: Any) -> RightsSettings:
         errors["withdrawal_data"] = [f"One of {RightsSettings.WithdrawalData.values}."]
     if errors:
         raise ApplicationError("invalid", "The request is not valid.", details=errors)
-    row = RightsSettings.objects.select_for_update().filter(singleton=True).first() or RightsSettings()
-    for name, value in changes.items():
-        setattr(row, name, value)
-    row.save()
-    audit_event(action="rights.settings.update", obj=row, details={"changed": sorted(changes)})
+    row, changed = RightsSettings.apply(changes)
+    audit_event(action="rights.settings.update", obj=row, actor=acting_user, details={"changed": changed})
     return row
 
 
-def participant_data_read(*, participant: Participant, actor: Any) -> dict[str, Any]:
+@transaction.atomic
+def retention_policy_update(*, acting_user: Any, **changes: Any) -> RetentionPolicy:
+    """Change the study's retention policy (only RetentionPolicy.EDITABLE); rights/retention.py enforces it.
+
+    The audit entry names the changed fields and gives the new day counts; the note is free text and
+    stays out of it.
+    """
+    RetentionPolicy.refuse_unknown(changes)
+    errors: dict[str, list[str]] = {}
+    for name in ("erase_identifiers_after_days", "erase_raw_events_after_days"):
+        days = changes.get(name)
+        if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 36500):
+            errors[name] = ["Between 1 and 36500 days, or empty to keep."]
+    if "note" in changes and not (isinstance(changes["note"], str) and len(changes["note"]) <= 2000):
+        errors["note"] = ["Text of at most 2000 characters."]
+    if errors:
+        raise ApplicationError("invalid", "The request is not valid.", details=errors)
+    row, changed = RetentionPolicy.apply(changes)
+    days = {name: changes[name] for name in changed if name != "note"}
+    audit_event(action="retention.update", obj=row, actor=acting_user, details={"changed": changed, **days})
+    return row
+
+
+def participant_data_read(*, participant: Participant, acting_user: Any) -> dict[str, Any]:
     """The participant's own data export; decrypting their identifier for them is audited first."""
     from pseudonymization.services import participant_external_id
     from rights.selectors import participant_data
@@ -306,7 +337,7 @@ def participant_data_read(*, participant: Participant, actor: Any) -> dict[str, 
         audit_access(
             action="identifier_read" if participant.has_external_id else "data_access",
             obj=participant,
-            actor=actor,
+            actor=acting_user,
             reason="participant's own data export",
             details={"participant_code": participant.participant_code, "by": "participant"},
         )

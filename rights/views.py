@@ -170,7 +170,7 @@ def _act(request: HttpRequest, participant: Participant) -> HttpResponse:
             services.deletion_request_file(
                 participant=participant,
                 source=DeletionRequest.Source.PARTICIPANT,
-                actor=ParticipantPrincipal(participant=participant),
+                acting_user=ParticipantPrincipal(participant=participant),
             )
         except ApplicationError as exc:
             return _render(request, "error.html", status=exc.status_code, message=exc.message)
@@ -227,7 +227,9 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
     participant = _who(request)
     if participant is None:
         return HttpResponseRedirect(PAGE, status=303)
-    data = services.participant_data_read(participant=participant, actor=ParticipantPrincipal(participant=participant))
+    data = services.participant_data_read(
+        participant=participant, acting_user=ParticipantPrincipal(participant=participant)
+    )
     response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     response["Cache-Control"] = "no-store"

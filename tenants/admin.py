@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import lazy
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from core.links import platform_url
 from tenants.membership import membership_grant, membership_revoke
@@ -62,21 +62,19 @@ class StudyAdmin(admin.ModelAdmin):
     readonly_fields = (
         "schema_name",
         "slug",
-        "game_settings",
         "created_by",
         "created_at",
         "updated_at",
         "archived_at",
     )
-    # The game configuration is validated, versioned and audited by the study's settings page; a raw
-    # JSON box here would skip all three, so the admin only shows it and links there.
+    # games/admin.py adds the game's settings (read-only) after the status: they live in the study's
+    # schema and games sits above tenants.
     fields = (
         "slug",
         "schema_name",
         "title",
         "description",
         "status",
-        "game_settings",
         "created_by",
         "created_at",
         "updated_at",
@@ -104,15 +102,6 @@ class StudyAdmin(admin.ModelAdmin):
     @admin.display(description="Participant link")
     def participant_link(self, obj: Study) -> str:
         return format_html('<a href="{0}" rel="noopener">{0}</a>', obj.url)
-
-    @admin.display(description="Game configuration")
-    def game_settings(self, obj: Study) -> str:
-        settings_url = reverse("platform-open-study", kwargs={"slug": obj.slug, "target": "settings"})
-        link = format_html('<a href="{}">Change it on the settings page of the study</a>', settings_url)
-        if not obj.game_config:
-            return format_html("The standard Balloon game. {}", link)
-        rows = format_html_join("", "<li>{}: {}</li>", sorted(obj.game_config.items()))
-        return format_html("<ul>{}</ul>{}", rows, link)
 
     def save_model(self, request: HttpRequest, obj: Study, form: Any, change: bool) -> None:
         # Through the same service as the settings page and the API (its rules, one audited save).
@@ -182,8 +171,8 @@ class StudyMembershipAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: StudyMembership, form: Any, change: bool) -> None:
         if not user_has_study_perm(request.user, obj.study, "manage_members"):
             raise PermissionDenied
-        membership = membership_grant(study=obj.study, user=obj.user, role=obj.role, granted_by=request.user)
+        membership = membership_grant(study=obj.study, user=obj.user, role=obj.role, acting_user=request.user)
         obj.pk = membership.pk
 
     def delete_model(self, request: HttpRequest, obj: StudyMembership) -> None:
-        membership_revoke(study=obj.study, user=obj.user, revoked_by=request.user)
+        membership_revoke(study=obj.study, user=obj.user, acting_user=request.user)

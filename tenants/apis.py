@@ -1,104 +1,24 @@
-"""Researcher API about studies: list/create on the platform host, details and members per study."""
+"""Researcher API of the tenants app: a study's members (platform host), and the base of the study views.
+
+The study resource itself (list, create, details, the current study) carries the game's settings,
+which live in the study's schema: it is dashboard/study_apis.py, the layer above tenants and games.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from knox.auth import TokenAuthentication
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.errors import ApplicationError
 from tenants.membership import membership_grant, membership_revoke
 from tenants.models import Study, StudyMembership
-from tenants.permissions import StudyAPIView, can_create_studies
+from tenants.permissions import StudyAPIView
 from tenants.roles import CUSTOM_ROLE, ROLES
-from tenants.services import StudyError, study_create_as_manager, study_update
-
-
-class StudyOutputSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    status = serializers.CharField()
-    url = serializers.CharField()
-    game_config = serializers.JSONField()
-    created_at = serializers.DateTimeField()
-
-
-def _raise(exc: StudyError) -> None:
-    raise ApplicationError(exc.code, exc.message, details=exc.details) from exc
-
-
-class StudyListApi(APIView):
-    """Studies the caller holds a role on (every study for platform admins); create a study."""
-
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-
-    # Named: TokenApi and StudyListApi both nest an InputSerializer, one "InputRequest" component otherwise.
-    @extend_schema_serializer(component_name="StudyCreate")
-    class InputSerializer(serializers.Serializer):
-        slug = serializers.CharField(max_length=40)
-        title = serializers.CharField(max_length=200)
-        description = serializers.CharField(required=False, allow_blank=True, default="")
-        game = serializers.JSONField(required=False, default=None)
-
-    class ListItemSerializer(serializers.Serializer):
-        slug = serializers.CharField()
-        title = serializers.CharField()
-        status = serializers.CharField()
-        url = serializers.CharField()
-        role = serializers.CharField()
-
-    @extend_schema(summary="List the studies you hold a role on", responses=ListItemSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        user = request.user
-        roles = dict(StudyMembership.objects.filter(user=user).values_list("study_id", "role"))
-        if user.is_superuser:
-            studies = Study.objects.all()
-        else:
-            studies = Study.objects.filter(Q(studyuserobjectpermission__user=user) | Q(pk__in=list(roles))).distinct()
-        items = [
-            {
-                "slug": s.slug,
-                "title": s.title,
-                "status": s.status,
-                "url": s.url,
-                "role": roles.get(s.pk) or ("platform_admin" if user.is_superuser else CUSTOM_ROLE),
-            }
-            for s in studies.order_by("slug")
-        ]
-        return Response(items)
-
-    @extend_schema(
-        summary="Create a study (platform admins)", request=InputSerializer, responses={201: StudyOutputSerializer}
-    )
-    def post(self, request: Request) -> Response:
-        if not can_create_studies(request.user):
-            raise ApplicationError(
-                "permission_denied", "Only study administrators may create studies.", status_code=403
-            )
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            study = study_create_as_manager(
-                user=request.user,
-                slug=data.validated_data["slug"],
-                title=data.validated_data["title"],
-                description=data.validated_data["description"],
-                game_config=data.validated_data["game"],
-            )
-        except StudyError as exc:
-            _raise(exc)
-        return Response(StudyOutputSerializer(study).data, status=status.HTTP_201_CREATED)
 
 
 class PlatformStudyView(StudyAPIView):
@@ -106,45 +26,6 @@ class PlatformStudyView(StudyAPIView):
 
     def get_scoped_study(self) -> Study | None:
         return Study.objects.filter(slug=self.kwargs.get("slug", "")).first()
-
-
-class StudyDetailApi(PlatformStudyView):
-    required_study_perm = {"GET": "view_study", "PATCH": "change_settings"}
-
-    class PatchSerializer(serializers.Serializer):
-        title = serializers.CharField(max_length=200, required=False)
-        description = serializers.CharField(required=False, allow_blank=True)
-        status = serializers.ChoiceField(choices=["draft", "piloting", "recruiting", "closed"], required=False)
-        game = serializers.JSONField(required=False)
-
-    @extend_schema(summary="Get a study's details", responses=StudyOutputSerializer)
-    def get(self, request: Request, slug: str) -> Response:
-        return Response(StudyOutputSerializer(self.study).data)
-
-    @extend_schema(
-        summary="Change a study's title, status or game settings",
-        request=PatchSerializer,
-        responses=StudyOutputSerializer,
-    )
-    def patch(self, request: Request, slug: str) -> Response:
-        data = self.PatchSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        try:
-            study = study_update(study=self.study, game_config=fields.pop("game", None), **fields)
-        except StudyError as exc:
-            _raise(exc)
-        return Response(StudyOutputSerializer(study).data)
-
-
-class CurrentStudyApi(StudyAPIView):
-    """GET /api/v1/study/ on a study host: the study behind this host."""
-
-    required_study_perm = "view_study"
-
-    @extend_schema(summary="Get the study this host serves", responses=StudyOutputSerializer)
-    def get(self, request: Request) -> Response:
-        return Response(StudyOutputSerializer(self.study).data)
 
 
 class MembersApi(PlatformStudyView):
@@ -191,7 +72,7 @@ class MembersApi(PlatformStudyView):
             user=self._grantee(data.validated_data["username"]),
             role=data.validated_data["role"],
             permissions=data.validated_data.get("permissions"),
-            granted_by=request.user,
+            acting_user=request.user,
         )
         return Response(self.MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -204,5 +85,7 @@ class MembersApi(PlatformStudyView):
     def delete(self, request: Request, slug: str) -> Response:
         data = self.RevokeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership_revoke(study=self.study, user=self._member(data.validated_data["username"]), revoked_by=request.user)
+        membership_revoke(
+            study=self.study, user=self._member(data.validated_data["username"]), acting_user=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

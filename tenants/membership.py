@@ -76,41 +76,42 @@ def membership_grant(
     study: Study,
     user: Any,
     role: str,
-    granted_by: Any = None,
+    acting_user: Any = None,
     permissions: Iterable[str] | None = None,
     as_creator: bool = False,
 ) -> StudyMembership:
     """Give ``user`` exactly the permissions of ``role`` on ``study`` (replacing any earlier role).
 
-    ``granted_by`` must hold every permission it adds; compliance access (``view_audit``) is for
-    platform admins to give and take; see _check_may_change. ``as_creator``: the platform making
-    the creator of a new study its manager (recorded as granted by them).
+    ``acting_user`` (who grants; None = the platform itself) must hold every permission it adds;
+    compliance access (``view_audit``) is for platform admins to give and take; see
+    _check_may_change. ``as_creator``: the platform making the creator of a new study its manager
+    (recorded as granted by them).
     """
     wanted = _permissions_for(role, permissions)
     if not user.is_active:
         raise ApplicationError("inactive_user", "That account is deactivated.")
     current = _held(study, user)
-    _check_may_change(study=study, actor=None if as_creator else granted_by, before=current, after=wanted)
+    _check_may_change(study=study, actor=None if as_creator else acting_user, before=current, after=wanted)
     for codename in current - wanted:
         remove_perm(f"tenants.{codename}", user, study)
     for codename in wanted - current:
         assign_perm(f"tenants.{codename}", user, study)
     membership, _ = StudyMembership.objects.update_or_create(
-        study=study, user=user, defaults={"role": role, "granted_by": granted_by}
+        study=study, user=user, defaults={"role": role, "granted_by": acting_user}
     )
     audit_event(
         action="membership.grant",
         obj=membership,
-        actor=granted_by,
+        actor=acting_user,
         details={"study": study.slug, "user_id": user.pk, "role": role, "permissions": sorted(wanted)},
     )
     return membership
 
 
 @transaction.atomic
-def membership_revoke(*, study: Study, user: Any, revoked_by: Any = None) -> None:
+def membership_revoke(*, study: Study, user: Any, acting_user: Any = None) -> None:
     """Remove every permission ``user`` holds on ``study``; effective on the next request."""
-    _check_may_change(study=study, actor=revoked_by, before=_held(study, user), after=frozenset())
+    _check_may_change(study=study, actor=acting_user, before=_held(study, user), after=frozenset())
     deleted, _ = StudyMembership.objects.filter(study=study, user=user).delete()
     perms = StudyUserObjectPermission.objects.filter(user=user, content_object=study)
     had_permissions = perms.exists()
@@ -120,7 +121,7 @@ def membership_revoke(*, study: Study, user: Any, revoked_by: Any = None) -> Non
     audit_event(
         action="membership.revoke",
         obj=study,
-        actor=revoked_by,
+        actor=acting_user,
         details={"study": study.slug, "user_id": user.pk},
     )
 

@@ -10,7 +10,6 @@ from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from games.config import GameConfigError, normalize_game_config
 from tenants.roles import STUDY_PERMISSIONS
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
@@ -33,13 +32,6 @@ def validate_slug(slug: str) -> None:
         raise ValidationError(f"'{slug}' is reserved by the platform.", code="reserved_slug")
 
 
-def validate_game_config(value: dict) -> None:
-    try:
-        normalize_game_config(value)
-    except GameConfigError as exc:
-        raise ValidationError(str(exc), code="invalid_game_config") from exc
-
-
 class Study(TenantMixin):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -54,7 +46,7 @@ class Study(TenantMixin):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    game_config = models.JSONField(default=dict, validators=[validate_game_config])
+    # The game's settings live in the study's own schema (games.GameSettings) since #19.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -73,7 +73,7 @@ def seed_demo() -> list[str]:
                 slug=DEMO_SLUG,
                 title="Demo study: the Balloon game",
                 description="A demonstration study with the standard 30-balloon task.",
-                created_by=users["admin"],
+                acting_user=users["admin"],
             )
             study.status = Study.Status.RECRUITING
             study.save(update_fields=["status"])
@@ -109,7 +109,7 @@ def _seed_roles(*, study: Study, users: dict) -> list[str]:
     lines = []
     for username, role in (("researcher", "manager"), ("compliance", "compliance")):
         if not StudyMembership.objects.filter(study=study, user=users[username]).exists():
-            membership_grant(study=study, user=users[username], role=role, granted_by=users["admin"])
+            membership_grant(study=study, user=users[username], role=role, acting_user=users["admin"])
             lines.append(f"Granted {username} the {role} role on the demo study.")
     return lines
 

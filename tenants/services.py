@@ -10,7 +10,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_event
-from games.config import GameConfigError, normalize_game_config
 from tenants.models import Domain, Study, schema_name_for, validate_slug
 from tenants.provisioning import drop_schema
 
@@ -25,27 +24,21 @@ class StudyError(Exception):
         self.details = details or {}
 
 
-def _clean_config(game_config: dict[str, Any] | None) -> dict[str, Any]:
-    try:
-        return normalize_game_config(game_config)
-    except GameConfigError as exc:
-        raise StudyError("invalid_game_config", "The game configuration is not valid.", exc.errors) from exc
-
-
 @transaction.atomic
 def study_create(
     *,
     slug: str,
     title: str,
-    created_by: AbstractBaseUser | None = None,
-    game_config: dict[str, Any] | None = None,
+    acting_user: AbstractBaseUser | None = None,
     description: str = "",
     by_migrations: bool = False,
 ) -> Study:
     """Create a study, its schema (a clone of the migrated template) and its primary domain.
 
     ``by_migrations`` replays every migration instead of cloning; it exists to measure the
-    difference (benchmark) and as the fallback when no template has been prepared.
+    difference (benchmark) and as the fallback when no template has been prepared. The study's
+    own settings (the game's, consent's, ...) live in its schema: set them after this, in it
+    (dashboard.services.study_create_with_settings does both in one transaction).
     """
     try:
         validate_slug(slug)
@@ -61,8 +54,7 @@ def study_create(
         slug=slug,
         title=title[:200],
         description=description,
-        game_config=_clean_config(game_config),
-        created_by=created_by,
+        created_by=acting_user,
     )
     study._provision_by_migrations = by_migrations  # type: ignore[attr-defined]
     study.save()
@@ -70,27 +62,27 @@ def study_create(
     audit_event(
         action="study.create",
         obj=study,
-        actor=created_by,
+        actor=acting_user,
         details={"study": slug, "schema": study.schema_name, "by_migrations": by_migrations},
     )
     return study
 
 
 @transaction.atomic
-def study_create_as_manager(*, user: AbstractBaseUser, **fields: Any) -> Study:
+def study_create_as_manager(*, acting_user: AbstractBaseUser, **fields: Any) -> Study:
     """A study created from the web (form or API): its creator becomes its manager at once."""
     from tenants.membership import membership_grant
 
-    study = study_create(created_by=user, **fields)
-    membership_grant(study=study, user=user, role="manager", granted_by=user, as_creator=True)
+    study = study_create(acting_user=acting_user, **fields)
+    membership_grant(study=study, user=acting_user, role="manager", acting_user=acting_user, as_creator=True)
     return study
 
 
-def study_mark_game_checked(*, study: Study, user: AbstractBaseUser) -> Study:
+def study_mark_game_checked(*, study: Study, acting_user: AbstractBaseUser) -> Study:
     """A member played the preview of the game to its end (the set-up checklist's "game checked")."""
     study.game_checked_at = timezone.now()
     study.save(update_fields=["game_checked_at", "updated_at"])
-    audit_event(action="study.game_checked", obj=study, actor=user, details={"study": study.slug})
+    audit_event(action="study.game_checked", obj=study, actor=acting_user, details={"study": study.slug})
     return study
 
 
@@ -101,9 +93,11 @@ def study_update(
     title: str | None = None,
     description: str | None = None,
     status: str | None = None,
-    game_config: dict[str, Any] | None = None,
 ) -> Study:
-    """Change a study's settings; archived studies are read-only."""
+    """Change a study's title, description or status; archived studies are read-only.
+
+    The game's settings are the study schema's (games.services.game_settings_update).
+    """
     if study.status == Study.Status.ARCHIVED:
         raise StudyError("study_archived", "An archived study cannot be changed.")
     if title is not None:
@@ -121,8 +115,6 @@ def study_update(
                 {"status": sorted(allowed)},
             )
         study.status = status
-    if game_config is not None:
-        study.game_config = _clean_config(game_config)
     study.save()
     return study
 

@@ -1,12 +1,12 @@
-"""Researcher-facing study-host URLs owned by the tenants app (the current study, login pages)."""
+"""Researcher-facing study-host URLs owned by the tenants app (login pages, tokens); the current
+study's API is the dashboard's (dashboard/study_apis.py)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from tenants import apis, auth_api, pages
+from tenants import auth_api, pages
 
 urlpatterns: list[URLPattern | URLResolver] = [*pages.urlpatterns]
 api_urlpatterns: list[URLPattern | URLResolver] = [
-    path("study/", apis.CurrentStudyApi.as_view(), name="current-study"),
     # Revoking a token works on any host the token is used on.
     path("auth/token/", auth_api.TokenApi.as_view(), name="auth-token"),
 ]

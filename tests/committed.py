@@ -34,11 +34,15 @@ def dedicated_study(slug_prefix: str, title: str = "", **create: Any) -> Iterato
 
     Call with the database unblocked and outside any test transaction.
     """
+    from dashboard.services import study_create_with_settings
     from tenants.models import Study
-    from tenants.services import study_create, study_delete
+    from tenants.services import study_delete
 
     slug = f"{slug_prefix}-{uuid.uuid4().hex[:6]}"
-    study = study_create(slug=slug, title=title or f"Integration {slug}", **create)
+    # The creation flow of the pages and the API: ``game_config`` reaches the study's schema.
+    study = study_create_with_settings(
+        acting_user=None, as_manager=False, slug=slug, title=title or f"Integration {slug}", **create
+    )
     Study.objects.filter(pk=study.pk).update(status=Study.Status.RECRUITING)
     study.refresh_from_db()
     try:

@@ -194,12 +194,14 @@ def ensure_live_study(slug: str = LIVE_SLUG, game_config: dict[str, Any] | None 
 
     from consent.selectors import consent_document_current
     from consent.services import consent_document_draft, consent_document_publish
+    from dashboard.services import study_create_with_settings
     from tenants.models import Study
-    from tenants.services import study_create
 
     study = Study.objects.filter(slug=slug).first()
     if study is None:
-        study = study_create(slug=slug, title=f"Live study {slug}", game_config=game_config)
+        study = study_create_with_settings(
+            acting_user=None, as_manager=False, slug=slug, title=f"Live study {slug}", game_config=game_config
+        )
     Study.objects.filter(pk=study.pk).update(status=Study.Status.RECRUITING)
     study.refresh_from_db()
     with tenant_context(study):

@@ -57,7 +57,7 @@ TENANT_APPS = [
     "games",  # sessions, balloons and events are study data
     "traits",  # metrics, fits and profiles are study data
     "dashboard",  # export jobs and their files belong to one study
-    "rights",  # deletion requests, their tombstones and access secrets are about one study's participants
+    "rights",  # deletion requests, tombstones, access secrets and the retention policy are about one study
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

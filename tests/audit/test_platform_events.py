@@ -15,8 +15,8 @@ def test_grant_and_revoke_are_logged_with_the_granting_user(alpha):
     someone = users.create_user("someone@example.org", email="someone@example.org", password="pw-x-1234567")
     membership_grant(study=alpha, user=boss, role="manager")  # only what one holds can be granted
     before = AuditEntry.objects.order_by("-seq").first().seq
-    membership_grant(study=alpha, user=someone, role="viewer", granted_by=boss)
-    membership_revoke(study=alpha, user=someone, revoked_by=boss)
+    membership_grant(study=alpha, user=someone, role="viewer", acting_user=boss)
+    membership_revoke(study=alpha, user=someone, acting_user=boss)
     entries = list(AuditEntry.objects.filter(seq__gt=before).order_by("seq"))
     events = [e.event for e in entries]
     assert "membership.grant" in events and "membership.revoke" in events

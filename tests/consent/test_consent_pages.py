@@ -220,7 +220,7 @@ def test_a_duplicate_enrolment_is_recognised_in_its_own_browser_again(alpha):
     with tenant_context(alpha):
         from consent.services import consent_settings_update
 
-        consent_settings_update(require_reconsent=True)
+        consent_settings_update(acting_user=None, require_reconsent=True)
     page = second.get(f"/?PROLIFIC_PID={PANEL_ID}").content.decode()
     assert _agree(second, page).status_code == 303
     with tenant_context(alpha):

@@ -41,7 +41,9 @@ def play(participant, seed: str, *, balloons: int | None = None, finish: bool = 
 
 @pytest.fixture
 def three_colours(in_alpha):
-    in_alpha.game_config = THREE_COLOURS  # read from connection.tenant when a session starts
+    from games.services import game_settings_update
+
+    game_settings_update(acting_user=None, config=THREE_COLOURS)  # read from the study's schema at session start
     return in_alpha
 
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
+from django_tenants.utils import tenant_context
 
+from games.selectors import game_settings_get
 from tenants.models import Study, StudyMembership
 
 PAGES = ["/manage/", "/manage/members/"]
+
+
+def _game_config(study: Study) -> dict[str, Any]:
+    """The study's saved game configuration (its schema's GameSettings row; {} before the first save)."""
+    with tenant_context(study):
+        return game_settings_get().config
 
 
 def login(user) -> Client:
@@ -64,7 +74,7 @@ def test_a_manager_sets_the_game_with_two_colours(cast, alpha):
         },
     )
     assert response.status_code == 302
-    config = Study.objects.get(pk=alpha.pk).game_config
+    config = _game_config(alpha)
     assert config["colors"] == [{"color": "blue", "max_pumps": 128}, {"color": "orange", "max_pumps": 32}]
     assert config["currency"] == "GBP"
 
@@ -72,7 +82,9 @@ def test_a_manager_sets_the_game_with_two_colours(cast, alpha):
 def test_the_settings_page_shows_the_consent_completion_redirect_and_links_to_where_it_is_edited(cast, in_alpha):
     from consent.services import consent_settings_update
 
-    consent_settings_update(completion_url="https://app.prolific.com/submissions/complete?cc=ABC")
+    consent_settings_update(
+        acting_user=cast["manager"], completion_url="https://app.prolific.com/submissions/complete?cc=ABC"
+    )
     page = login(cast["manager"]).get("/manage/").content.decode()
     assert "https://app.prolific.com/submissions/complete?cc=ABC" in page
     assert 'href="/manage/consent/"' in page and 'href="/manage/members/"' in page
@@ -81,7 +93,7 @@ def test_the_settings_page_shows_the_consent_completion_redirect_and_links_to_wh
 
 def test_a_manager_sets_a_retention_policy_and_the_change_is_audited(cast, in_alpha):
     from audit.models import AuditEntry
-    from dashboard.selectors import retention_policy_get
+    from rights.selectors import retention_policy_get
 
     response = login(cast["manager"]).post(
         "/manage/",
@@ -99,7 +111,7 @@ def test_a_manager_sets_a_retention_policy_and_the_change_is_audited(cast, in_al
 
 
 def test_a_negative_retention_period_is_refused(cast, in_alpha):
-    from dashboard.selectors import retention_policy_get
+    from rights.selectors import retention_policy_get
 
     response = login(cast["manager"]).post("/manage/", {"save_retention": "1", "erase_identifiers_after_days": "-3"})
     assert response.status_code == 400
@@ -107,7 +119,7 @@ def test_a_negative_retention_period_is_refused(cast, in_alpha):
 
 
 def test_an_unreadable_colour_line_is_refused_and_nothing_changes(cast, alpha):
-    before = Study.objects.get(pk=alpha.pk).game_config
+    before = _game_config(alpha)
     response = login(cast["manager"]).post(
         "/manage/",
         {
@@ -122,7 +134,7 @@ def test_an_unreadable_colour_line_is_refused_and_nothing_changes(cast, alpha):
     )
     assert response.status_code == 400
     assert b"Cannot read" in response.content
-    assert Study.objects.get(pk=alpha.pk).game_config == before
+    assert _game_config(alpha) == before
 
 
 def test_a_manager_grants_and_revokes_a_role(cast, alpha):

@@ -120,7 +120,7 @@ def test_a_new_consent_version_with_reconsent_required_stops_the_batches(alpha, 
     publish(alpha, version="9.0")
     assert gamer.send(session["session_id"], events_for(session)[:2]).status_code == 200  # re-consent not required
     with tenant_context(alpha):
-        consent_settings_update(require_reconsent=True)
+        consent_settings_update(acting_user=None, require_reconsent=True)
     response = gamer.send(session["session_id"], events_for(session)[2:4])
     assert response.status_code == 403 and error_code(response) == "consent_required"
 

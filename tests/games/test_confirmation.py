@@ -16,13 +16,16 @@ SERVER_MODE = {"pump_confirmation": "server", "balloons_per_color": 4, "colors":
 
 @pytest.fixture
 def server_game(alpha):
-    alpha.game_config = SERVER_MODE
-    alpha.save(update_fields=["game_config"])
+    from django_tenants.utils import tenant_context
+
+    from games.services import game_settings_update
+
+    with tenant_context(alpha):
+        game_settings_update(acting_user=None, config=SERVER_MODE)
     connection.set_schema_to_public()
     gamer = enrol_gamer(alpha)
     session = gamer.start()
     # Fixed points (the drawn ones are random): every test below then asserts every case.
-    from django_tenants.utils import tenant_context
 
     from games.models import Balloon, GameSession
 

@@ -66,7 +66,9 @@ def test_export_files_are_removed_and_later_exports_exclude_the_participant(
         needles = traces(person.participant)
 
         request, _ = deletion_request_file(participant=person.participant, source="manager")
-        request = deletion_request_execute(request=deletion_request_verify(request=request, user=cast["manager"]))
+        request = deletion_request_execute(
+            request=deletion_request_verify(request=request, acting_user=cast["manager"])
+        )
 
         assert request.counts["exports"] == 1 and not file.exists()
         job.refresh_from_db()

@@ -63,7 +63,7 @@ def test_every_table_of_both_schemas_is_clean_and_both_chains_verify(
 
     with tenant_context(alpha):
         request, _ = deletion_request_file(participant=person.participant, source="manager")
-        request = deletion_request_verify(request=request, user=cast["manager"])
+        request = deletion_request_verify(request=request, acting_user=cast["manager"])
         request = deletion_request_execute(request=request)
         assert request.counts["audit"] > 0
         assert request.counts["profiles"] == 1 and request.counts["fits"] == 2 and request.counts["metrics"] == 1

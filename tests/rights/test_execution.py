@@ -28,8 +28,8 @@ from tests.rights.support import play, scan, stored_counts, traces
 
 
 def _verified_request(participant: Participant, user) -> DeletionRequest:
-    request, _ = deletion_request_file(participant=participant, source="manager", requested_by_user_id=user.pk)
-    return deletion_request_verify(request=request, user=user)
+    request, _ = deletion_request_file(participant=participant, source="manager", acting_user=user)
+    return deletion_request_verify(request=request, acting_user=user)
 
 
 @pytest.fixture

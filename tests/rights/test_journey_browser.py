@@ -76,7 +76,7 @@ def execute_deletion(study: Any, django_db_blocker: Any, username: str) -> str:
                 manager = get_user_model().objects.create_user(username=username, password="x" * 16)
                 with tenant_context(study):
                     request = DeletionRequest.objects.filter(status="received").get()
-                    request = deletion_request_verify(request=request, user=manager)
+                    request = deletion_request_verify(request=request, acting_user=manager)
                     return str(deletion_request_execute(request=request).pk)
         finally:
             connections.close_all()

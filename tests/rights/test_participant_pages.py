@@ -62,8 +62,10 @@ def test_the_sign_in_error_is_shown_once(alpha):
 def test_the_certificate_page_states_what_happened_and_nothing_else(alpha, alpha_client, cast, external_id):
     person = enrolled(alpha, alpha_client, external_id=external_id)
     with tenant_context(alpha):
-        request, _ = deletion_request_file(participant=person.participant, source="manager", requested_by_user_id=None)
-        request = deletion_request_execute(request=deletion_request_verify(request=request, user=cast["manager"]))
+        request, _ = deletion_request_file(participant=person.participant, source="manager")
+        request = deletion_request_execute(
+            request=deletion_request_verify(request=request, acting_user=cast["manager"])
+        )
     page = _browser(alpha).get(f"/my-data/certificate/{request.pk}/")
     html = page.content.decode()
     assert page.status_code == 200 and "Deletion certificate" in html and request.certificate_sha256 in html

@@ -26,7 +26,7 @@ def test_an_erase_on_withdrawal_protocol_files_and_executes_a_deletion_request(
 ):
     person = enrolled(alpha, alpha_client, external_id="PANEL-9")
     with tenant_context(alpha):
-        rights_settings_update(withdrawal_data="erase")
+        rights_settings_update(acting_user=None, withdrawal_data="erase")
     with django_capture_on_commit_callbacks(execute=True):
         assert alpha_client.post("/api/v1/me/withdraw/", **person.auth).status_code == 200
     with tenant_context(alpha):

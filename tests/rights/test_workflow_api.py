@@ -31,7 +31,7 @@ def test_a_participant_files_once_and_a_second_request_returns_the_open_one(alph
 def test_the_due_date_follows_the_study_setting(alpha, alpha_client):
     person = enrolled(alpha, alpha_client)
     with tenant_context(alpha):
-        rights_settings_update(due_days=7)
+        rights_settings_update(acting_user=None, due_days=7)
     alpha_client.post("/api/v1/me/deletion-request/", **person.auth)
     with tenant_context(alpha):
         request = DeletionRequest.objects.get()
@@ -121,7 +121,7 @@ def test_with_automatic_execution_the_participants_request_runs_at_once(
 ):
     person = enrolled(alpha, alpha_client)
     with tenant_context(alpha):
-        rights_settings_update(auto_execute=True)
+        rights_settings_update(acting_user=None, auto_execute=True)
     with django_capture_on_commit_callbacks(execute=True):
         body = alpha_client.post("/api/v1/me/deletion-request/", **person.auth).json()
     assert body["status"] == "verified"

@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.test import Client
+from django_tenants.utils import tenant_context
 
+from games.selectors import game_config_current
 from tests.conftest import host_client
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +114,8 @@ def test_a_study_administrator_creates_a_study_through_the_form(cast: dict) -> N
     response = admin.post("/studies/new/", form)
     assert response.status_code == 302 and response["Location"].endswith("/studies/new-pilot/open/setup/")
     study = Study.objects.get(slug="new-pilot")
-    assert study.status == "draft" and study.game_config["currency"] == "EUR"
+    with tenant_context(study):
+        assert study.status == "draft" and game_config_current()["currency"] == "EUR"
     assert StudyMembership.objects.get(study=study, user=cast["admin"]).role == "manager"
     refused = _signed_in(cast["viewer"], "pw-viewer-123").get("/studies/new/")
     assert refused.status_code == 403

@@ -80,20 +80,6 @@ def test_a_taken_slug_is_refused(alpha):
     assert info.value.code == "slug_taken"
 
 
-def test_an_invalid_game_config_is_refused_and_creates_nothing(db):
-    with pytest.raises(StudyError) as info:
-        study_create(slug="zeta", title="Zeta", game_config={"balloons_per_color": 0})
-    assert info.value.code == "invalid_game_config"
-    assert "$.balloons_per_color" in info.value.details
-    assert not schema_exists("study_zeta")
-
-
-def test_the_default_game_config_is_the_standard_task(db):
-    study = study_create(slug="eta", title="Eta")
-    assert study.game_config["colors"] == [{"color": "blue", "max_pumps": 128}]
-    assert study.game_config["balloons_per_color"] == 30
-
-
 def test_status_changes_are_limited_to_the_lifecycle(alpha):
     study_update(study=alpha, status="closed")
     assert Study.objects.get(pk=alpha.pk).status == "closed"

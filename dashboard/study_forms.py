@@ -1,4 +1,7 @@
-"""Forms of the platform host's pages: creating a study."""
+"""The form of the platform host's "new study" page: the study and its game settings in one step.
+
+It was tenants/forms.py until #19; the game's half is games.forms, above tenants, so it lives here.
+"""
 
 from __future__ import annotations
 

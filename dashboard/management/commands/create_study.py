@@ -1,4 +1,8 @@
-"""manage.py create_study <slug> --title "..." : provision a study by cloning the template."""
+"""manage.py create_study <slug> --title "..." : provision a study by cloning the template, with its game settings.
+
+It was a tenants command until #19; the game settings live in the study's schema (games), so the
+command uses the creation flow that spans both (dashboard.services.study_create_with_settings).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tenants.services import StudyError, study_create
+from core.errors import ApplicationError
+from dashboard.services import study_create_with_settings
+from tenants.services import StudyError
 
 
 class Command(BaseCommand):
@@ -37,15 +43,16 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named {options['created_by']!r}.")
         started = time.perf_counter()
         try:
-            study = study_create(
+            study = study_create_with_settings(
+                acting_user=creator,
+                as_manager=False,
                 slug=options["slug"],
                 title=options["title"],
                 description=options["description"],
                 game_config=config,
-                created_by=creator,
                 by_migrations=options["by_migrations"],
             )
-        except StudyError as exc:
+        except (StudyError, ApplicationError) as exc:
             raise CommandError(f"{exc.message} ({exc.code})") from exc
         elapsed = (time.perf_counter() - started) * 1000
         how = "migrations" if options["by_migrations"] else "clone"
