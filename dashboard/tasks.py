@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from core.study import current_study
 from dashboard.models import ExportJob
-from research_platform.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def export_path(job: ExportJob) -> Path:
     return Path("exports") / connection.schema_name / f"{job.pk}-{FORMATS[job.format].file_suffix}"
 
 
-@app.task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=0)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=0)
 def export_job_run(self: Any, job_id: str) -> dict[str, Any]:
     from dashboard.exports import PROGRESS_EVERY, count_rows, export_stream
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from celery import shared_task
+
 from core.study import for_each_study
-from research_platform.celery import app
 
 
-@app.task(name="games.abandon_stale_sessions", acks_late=True)
+@shared_task(name="games.abandon_stale_sessions", acks_late=True)
 def abandon_stale_sessions() -> int:
     """Run in every study schema (beat sees only public, so the task walks the studies itself)."""
     from games.services import sessions_abandon_stale
