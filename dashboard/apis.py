@@ -158,7 +158,7 @@ class ExportJobsAPI(StudyAPIView):
         summary="List the study's export jobs", operation_id="v1_export_jobs_list", responses={200: ExportJobList}
     )
     def get(self, request: Request) -> Response:
-        return Response({"results": ExportJobOutput(export_jobs_list(), many=True).data})
+        return Response(ExportJobList({"results": export_jobs_list()}).data)
 
     @extend_schema(
         summary="Start an export job",

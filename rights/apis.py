@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import uuid
 
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from django.http import Http404
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
@@ -17,16 +23,25 @@ from rest_framework.views import APIView
 from core.errors import ApplicationError
 from core.openapi_extensions import paginated
 from pseudonymization.api_base import ParticipantAPIView
-from pseudonymization.models import Participant
 from rights import services
 from rights.models import DeletionRequest, RightsSettings
-from rights.selectors import deletion_request_open, deletion_requests_list, deletion_requests_of, rights_settings_get
+from rights.selectors import (
+    deletion_request_executed_get,
+    deletion_request_get,
+    deletion_request_open,
+    deletion_requests_list,
+    deletion_requests_of,
+    rights_settings_get,
+)
 from tenants.credentials import require_recent_login
 from tenants.permissions import StudyAPIView
+from traits.selectors import participant_get
 
-RequestStatusOut = inline_serializer(
-    "DeletionRequestStatus", {"request_id": serializers.UUIDField(), "status": serializers.CharField()}
-)
+
+@extend_schema_serializer(component_name="DeletionRequestStatus")  # the component's name before it was a class
+class RequestStatusOut(serializers.Serializer):
+    request_id = serializers.UUIDField(source="pk")
+    status = serializers.CharField()
 
 
 def _no_store(response: Response) -> Response:
@@ -77,7 +92,7 @@ class MyDeletionRequestApi(ParticipantAPIView):
         filed, _ = services.deletion_request_file(
             participant=self.participant, source=DeletionRequest.Source.PARTICIPANT, actor=request.user
         )
-        return Response({"request_id": str(filed.pk), "status": filed.status}, status=status.HTTP_202_ACCEPTED)
+        return Response(RequestStatusOut(filed).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="Get the state of your deletion request", responses={200: RequestStatusOut, 404: None})
     def get(self, request: Request) -> Response:
@@ -86,13 +101,13 @@ class MyDeletionRequestApi(ParticipantAPIView):
         )
         if latest is None:
             raise ApplicationError("not_found", "No deletion request.", status_code=404)
-        return Response({"request_id": str(latest.pk), "status": latest.status})
+        return Response(RequestStatusOut(latest).data)
 
 
 class CertificateOut(serializers.Serializer):
-    request_id = serializers.UUIDField()
+    request_id = serializers.UUIDField(source="pk")
     certificate = serializers.JSONField()
-    sha256 = serializers.CharField()
+    sha256 = serializers.CharField(source="certificate_sha256")
 
 
 class DeletionCertificateApi(APIView):
@@ -107,10 +122,10 @@ class DeletionCertificateApi(APIView):
 
     @extend_schema(summary="Get the certificate of an executed deletion", responses={200: CertificateOut, 404: None})
     def get(self, request: Request, request_id: uuid.UUID) -> Response:
-        row = DeletionRequest.objects.filter(pk=request_id, status=DeletionRequest.Status.EXECUTED).first()
+        row = deletion_request_executed_get(request_id=request_id)
         if row is None:
             raise ApplicationError("not_found", "No executed deletion request with this id.", status_code=404)
-        return Response({"request_id": str(row.pk), "certificate": row.certificate, "sha256": row.certificate_sha256})
+        return Response(CertificateOut(row).data)
 
 
 # --- Managers --------------------------------------------------------------------------------
@@ -130,6 +145,12 @@ class DeletionRequestOut(serializers.Serializer):
     steps_done = serializers.ListField(child=serializers.CharField())
     counts = serializers.DictField(child=serializers.IntegerField())
     certificate_sha256 = serializers.CharField()
+
+
+class DeletionRequestDetailOut(DeletionRequestOut):
+    """One request as its detail endpoint shows it: with the certificate (null until executed)."""
+
+    certificate = serializers.JSONField(allow_null=True)
 
 
 class FileOnBehalfIn(serializers.Serializer):
@@ -171,7 +192,9 @@ class DeletionRequestListApi(StudyAPIView):
     def post(self, request: Request) -> Response:
         data = FileOnBehalfIn(data=request.data)
         data.is_valid(raise_exception=True)
-        participant = get_object_or_404(Participant, participant_code=data.validated_data["participant_code"])
+        participant = participant_get(participant_code=data.validated_data["participant_code"])
+        if participant is None:
+            raise Http404
         filed, created = services.deletion_request_file(
             participant=participant,
             source=DeletionRequest.Source.MANAGER,
@@ -182,7 +205,10 @@ class DeletionRequestListApi(StudyAPIView):
 
 
 def _request_or_404(request_id: uuid.UUID) -> DeletionRequest:
-    return get_object_or_404(DeletionRequest.objects.select_related("participant"), pk=request_id)
+    row = deletion_request_get(request_id=request_id)
+    if row is None:
+        raise Http404
+    return row
 
 
 class DeletionRequestDetailApi(StudyAPIView):
@@ -190,10 +216,9 @@ class DeletionRequestDetailApi(StudyAPIView):
 
     required_study_perm = "manage_deletion"
 
-    @extend_schema(summary="Get a deletion request", responses={200: DeletionRequestOut, 404: None})
+    @extend_schema(summary="Get a deletion request", responses={200: DeletionRequestDetailOut, 404: None})
     def get(self, request: Request, request_id: uuid.UUID) -> Response:
-        row = _request_or_404(request_id)
-        return Response({**DeletionRequestOut(row).data, "certificate": row.certificate})
+        return Response(DeletionRequestDetailOut(_request_or_404(request_id)).data)
 
 
 class DeletionRequestVerifyApi(StudyAPIView):
@@ -222,7 +247,7 @@ class DeletionRequestExecuteApi(StudyAPIView):
     def post(self, request: Request, request_id: uuid.UUID) -> Response:
         require_recent_login(request)
         row = services.deletion_request_schedule_execution(request=_request_or_404(request_id), user=request.user)
-        return Response({"request_id": str(row.pk), "status": row.status}, status=status.HTTP_202_ACCEPTED)
+        return Response(RequestStatusOut(row).data, status=status.HTTP_202_ACCEPTED)
 
 
 class RejectIn(serializers.Serializer):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from knox.auth import TokenAuthentication
 from rest_framework import serializers, status
@@ -17,9 +15,10 @@ from rest_framework.views import APIView
 
 from core.errors import ApplicationError
 from tenants.membership import membership_grant, membership_revoke
-from tenants.models import Study, StudyMembership
+from tenants.models import Study
 from tenants.permissions import StudyAPIView, can_create_studies
 from tenants.roles import CUSTOM_ROLE, ROLES
+from tenants.selectors import membership_list, study_get, study_list_for, user_get
 from tenants.services import StudyError, study_create_as_manager, study_update
 
 
@@ -60,23 +59,11 @@ class StudyListApi(APIView):
 
     @extend_schema(summary="List the studies you hold a role on", responses=ListItemSerializer(many=True))
     def get(self, request: Request) -> Response:
-        user = request.user
-        roles = dict(StudyMembership.objects.filter(user=user).values_list("study_id", "role"))
-        if user.is_superuser:
-            studies = Study.objects.all()
-        else:
-            studies = Study.objects.filter(Q(studyuserobjectpermission__user=user) | Q(pk__in=list(roles))).distinct()
-        items = [
-            {
-                "slug": s.slug,
-                "title": s.title,
-                "status": s.status,
-                "url": s.url,
-                "role": roles.get(s.pk) or ("platform_admin" if user.is_superuser else CUSTOM_ROLE),
-            }
-            for s in studies.order_by("slug")
+        rows = [
+            {"slug": s.slug, "title": s.title, "status": s.status, "url": s.url, "role": role}
+            for s, role in study_list_for(user=request.user)
         ]
-        return Response(items)
+        return Response(self.ListItemSerializer(rows, many=True).data)
 
     @extend_schema(
         summary="Create a study (platform admins)", request=InputSerializer, responses={201: StudyOutputSerializer}
@@ -105,7 +92,7 @@ class PlatformStudyView(StudyAPIView):
     """A study named by the URL's slug (platform host) instead of by the host name."""
 
     def get_scoped_study(self) -> Study | None:
-        return Study.objects.filter(slug=self.kwargs.get("slug", "")).first()
+        return study_get(slug=self.kwargs.get("slug", ""))
 
 
 class StudyDetailApi(PlatformStudyView):
@@ -166,21 +153,20 @@ class MembersApi(PlatformStudyView):
     # One answer for a name nobody has and a name that cannot be used, never echoing the name: the
     # members API must not tell which accounts exist (#18 finding 8).
     def _grantee(self, username: str) -> Any:
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        user = user_get(username=username, active_only=True)
         if user is None:
             raise ApplicationError("member_unavailable", "No active account of that name can be given a role.")
         return user
 
     def _member(self, username: str) -> Any:
-        user = get_user_model().objects.filter(username=username).first()
+        user = user_get(username=username)
         if user is None:
             raise ApplicationError("not_a_member", "That user holds no role on this study.", status_code=404)
         return user
 
     @extend_schema(summary="List a study's members and their roles", responses=MemberSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
-        members = StudyMembership.objects.filter(study=self.study).select_related("user").order_by("user__username")
-        return Response(self.MemberSerializer(members, many=True).data)
+        return Response(self.MemberSerializer(membership_list(study=self.study), many=True).data)
 
     @extend_schema(summary="Grant a role on a study", request=GrantSerializer, responses={201: MemberSerializer})
     def post(self, request: Request, slug: str) -> Response:

@@ -16,11 +16,16 @@ from rest_framework.response import Response
 
 from core.errors import ApplicationError
 from pseudonymization.api_base import ParticipantAPIView
-from pseudonymization.models import Participant
 from tenants.permissions import StudyAPIView
 from traits import identification
 from traits.models import SessionMetrics, TraitProfile
-from traits.selectors import fits_for_session, metrics_latest, profile_latest, profiles_of_participant
+from traits.selectors import (
+    fits_for_session,
+    metrics_latest,
+    participant_get,
+    profile_latest,
+    profiles_of_participant,
+)
 
 # Said wherever a profile is shown: what it is and what it is not (Schmitz et al. 2016).
 PROFILE_NOTICE = (
@@ -129,7 +134,7 @@ class MyProfileApi(ParticipantAPIView):
             raise ApplicationError(
                 "not_processed", "Your results are not ready yet: finish a game and try again.", status_code=404
             )
-        return Response(profile_payload(profile))
+        return Response(ProfileOut(profile_payload(profile)).data)
 
 
 class SessionMetricsApi(StudyAPIView):
@@ -144,7 +149,7 @@ class SessionMetricsApi(StudyAPIView):
             raise ApplicationError(
                 "not_found", "No metrics for this session (unknown or not processed).", status_code=404
             )
-        return Response(metrics_payload(metrics, fits_for_session(session=session_id)))
+        return Response(MetricsOut(metrics_payload(metrics, fits_for_session(session=session_id))).data)
 
 
 class ParticipantTraitsApi(StudyAPIView):
@@ -154,16 +159,15 @@ class ParticipantTraitsApi(StudyAPIView):
 
     @extend_schema(summary="Get a participant's trait profiles", responses={200: TraitsOut})
     def get(self, request: Request, code: str) -> Response:
-        participant = Participant.objects.filter(participant_code=code).first()
+        participant = participant_get(participant_code=code)
         if participant is None:
             raise ApplicationError("not_found", "No such participant in this study.", status_code=404)
         profiles = profiles_of_participant(participant=participant)
         if not profiles:
             raise ApplicationError("not_processed", "This participant has no processed session yet.", status_code=404)
-        return Response(
-            {
-                "participant_code": participant.participant_code,
-                "latest": profile_payload(profiles[0]),
-                "history": [profile_payload(p) for p in profiles[1:]],
-            }
-        )
+        body = {
+            "participant_code": participant.participant_code,
+            "latest": profile_payload(profiles[0]),
+            "history": [profile_payload(p) for p in profiles[1:]],
+        }
+        return Response(TraitsOut(body).data)

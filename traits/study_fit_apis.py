@@ -14,10 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.errors import ApplicationError
-from pseudonymization.models import Participant
 from tenants.permissions import StudyAPIView
 from traits import bart_models, hierarchical, identification
 from traits.models import ModelFit, StudyFit, StudyFitEstimate
+from traits.selectors import fits_of_participant, participant_get
 from traits.study_fits import fit_every, study_estimate_of, study_fit_sample_size, study_fits_latest
 
 BASIS = (
@@ -89,6 +89,11 @@ class ParticipantModelsOut(serializers.Serializer):
     basis = serializers.CharField(help_text="how the study-level estimates were made")
 
 
+class StudyFitQueuedOut(serializers.Serializer):
+    queued = serializers.BooleanField()
+    sample = serializers.DictField(help_text="participants in the sample now, the minimum, refit every N new ones")
+
+
 class StudyFitsApi(StudyAPIView):
     """GET /api/v1/study-fits/ — the newest study-level fit per model; POST queues a refit (analyst and up)."""
 
@@ -104,13 +109,14 @@ class StudyFitsApi(StudyAPIView):
     @extend_schema(summary="Get the study-level model fits", responses={200: StudyFitsOut})
     def get(self, request: Request) -> Response:
         fits = study_fits_latest()
-        return Response({"fits": [study_fit_payload(f) for f in fits.values()], "sample": self._sample()})
+        body = {"fits": [study_fit_payload(f) for f in fits.values()], "sample": self._sample()}
+        return Response(StudyFitsOut(body).data)
 
     @extend_schema(
         summary="Refit the study-level models now",
         request=None,
         responses={
-            202: OpenApiResponse(description="queued"),
+            202: OpenApiResponse(response=StudyFitQueuedOut, description="queued"),
             409: OpenApiResponse(description="`not_enough_participants`"),
         },
     )
@@ -127,7 +133,7 @@ class StudyFitsApi(StudyAPIView):
                 status_code=409,
             )
         fit_study_models.delay(trigger=StudyFit.Trigger.REQUEST)
-        return Response({"queued": True, "sample": sample}, status=status.HTTP_202_ACCEPTED)
+        return Response(StudyFitQueuedOut({"queued": True, "sample": sample}).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ParticipantModelsApi(StudyAPIView):
@@ -137,18 +143,17 @@ class ParticipantModelsApi(StudyAPIView):
 
     @extend_schema(summary="Get a participant's model parameters", responses={200: ParticipantModelsOut})
     def get(self, request: Request, code: str) -> Response:
-        participant = Participant.objects.filter(participant_code=code).first()
+        participant = participant_get(participant_code=code)
         if participant is None:
             raise ApplicationError("not_found", "No such participant in this study.", status_code=404)
-        session_fits = ModelFit.objects.filter(
-            participant=participant, model_version__in=[m.version for m in bart_models.MODELS.values()]
-        ).order_by("model", "-created_at", "-id")
-        study = [row for name in bart_models.MODELS if (row := study_estimate_of(participant=participant, model=name))]
-        return Response(
-            {
-                "participant_code": participant.participant_code,
-                "session_fits": [session_fit_payload(f) for f in session_fits],
-                "study_level": [study_estimate_payload(row) for row in study],
-                "basis": BASIS,
-            }
+        session_fits = fits_of_participant(
+            participant=participant, model_versions=[m.version for m in bart_models.MODELS.values()]
         )
+        study = [row for name in bart_models.MODELS if (row := study_estimate_of(participant=participant, model=name))]
+        body = {
+            "participant_code": participant.participant_code,
+            "session_fits": [session_fit_payload(f) for f in session_fits],
+            "study_level": [study_estimate_payload(row) for row in study],
+            "basis": BASIS,
+        }
+        return Response(ParticipantModelsOut(body).data)
