@@ -2,11 +2,11 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from tenants import apis, auth_api, pages
+from tenants import auth_apis, pages, researcher_apis
 
 urlpatterns: list[URLPattern | URLResolver] = [*pages.urlpatterns]
 api_urlpatterns: list[URLPattern | URLResolver] = [
-    path("study/", apis.CurrentStudyApi.as_view(), name="current-study"),
+    path("study/", researcher_apis.CurrentStudyApi.as_view(), name="current-study"),
     # Revoking a token works on any host the token is used on.
-    path("auth/token/", auth_api.TokenApi.as_view(), name="auth-token"),
+    path("auth/token/", auth_apis.TokenApi.as_view(), name="auth-token"),
 ]

@@ -1,11 +1,14 @@
-"""Endpoints of the study-level model fits: read the newest, ask for a refit, one participant's estimates.
+"""Researchers' results endpoints: a session's metrics, a participant's traits, the study-level model fits
+(read the newest, ask for a refit) and one participant's estimates.
 
-Every parameter comes with its identification label (traits.identification): `identified: false`
-and a note where one session does not pin it down, so no caller can take it for evidence unlabelled.
+Every answer carries the versions it was computed with and the SHA-256 of its input. Every parameter
+comes with its identification label (traits.identification): `identified: false` and a note where one
+session does not pin it down, so no caller can take it for evidence unlabelled.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,14 +19,67 @@ from rest_framework.response import Response
 from core.errors import ApplicationError
 from tenants.permissions import StudyAPIView
 from traits import bart_models, hierarchical, identification
-from traits.models import ModelFit, StudyFit, StudyFitEstimate
-from traits.selectors import fits_of_participant, participant_get
+from traits.apis import ProfileOut, profile_payload
+from traits.models import ModelFit, SessionMetrics, StudyFit, StudyFitEstimate
+from traits.selectors import (
+    fits_for_session,
+    fits_of_participant,
+    metrics_latest,
+    participant_get,
+    profiles_of_participant,
+)
 from traits.study_fits import fit_every, study_estimate_of, study_fit_sample_size, study_fits_latest
 
 BASIS = (
     "Empirical Bayes (EM with a Laplace approximation) over each active participant's first processed session, "
     "primary colour: the population is normal on each parameter's unconstrained scale (docs/models.md)."
 )
+
+
+class TraitsOut(serializers.Serializer):
+    participant_code = serializers.CharField()
+    latest = ProfileOut()
+    history = ProfileOut(many=True, help_text="earlier profiles (other sessions or versions), newest first")
+
+
+class MetricsOut(serializers.Serializer):
+    session_id = serializers.UUIDField()
+    participant_code = serializers.CharField()
+    versions = serializers.DictField()
+    input_sha256 = serializers.CharField()
+    computed_at = serializers.DateTimeField()
+    metrics = serializers.DictField(help_text="overall, by_color, attention, trials (docs/metrics.md)")
+    model_fits = serializers.ListField(child=serializers.DictField())
+
+
+def fit_payload(fit: Any) -> dict[str, Any]:
+    return {
+        "model": fit.model,
+        "version": fit.model_version,
+        "color": fit.color,
+        "estimates": fit.estimates,
+        "intervals": fit.intervals,
+        # Read-time labels (traits.identification): a parameter one session does not pin down says so.
+        "identification": identification.labels(fit.model, fit.estimates),
+        "log_likelihood": fit.log_likelihood,
+        "aic": fit.aic,
+        "bic": fit.bic,
+        "n_decisions": fit.n_decisions,
+        "converged": fit.converged,
+        "input_sha256": fit.input_hash,
+    }
+
+
+def metrics_payload(metrics: SessionMetrics, fits: list[Any]) -> dict[str, Any]:
+    return {
+        "session_id": str(metrics.session_id),
+        "participant_code": metrics.participant.participant_code,
+        "versions": {"metrics": metrics.metrics_version, "event_schema": metrics.event_schema},
+        "input_sha256": metrics.input_hash,
+        "computed_at": metrics.created_at.isoformat(),
+        "metrics": metrics.values,
+        "model_fits": [fit_payload(f) for f in fits],
+    }
 
 
 def study_fit_payload(fit: StudyFit) -> dict[str, Any]:
@@ -157,3 +213,39 @@ class ParticipantModelsApi(StudyAPIView):
             "basis": BASIS,
         }
         return Response(ParticipantModelsOut(body).data)
+
+
+class SessionMetricsApi(StudyAPIView):
+    """GET /api/v1/sessions/{id}/metrics/ — the session's metrics (current version) and every model fit."""
+
+    required_study_perm = "view_aggregate"
+
+    @extend_schema(summary="Get a session's metrics and model fits", responses={200: MetricsOut})
+    def get(self, request: Request, session_id: uuid.UUID) -> Response:
+        metrics = metrics_latest(session=session_id)
+        if metrics is None:
+            raise ApplicationError(
+                "not_found", "No metrics for this session (unknown or not processed).", status_code=404
+            )
+        return Response(MetricsOut(metrics_payload(metrics, fits_for_session(session=session_id))).data)
+
+
+class ParticipantTraitsApi(StudyAPIView):
+    """GET /api/v1/participants/{code}/traits/ — the latest profile, plus every stored profile (all versions)."""
+
+    required_study_perm = "view_aggregate"
+
+    @extend_schema(summary="Get a participant's trait profiles", responses={200: TraitsOut})
+    def get(self, request: Request, code: str) -> Response:
+        participant = participant_get(participant_code=code)
+        if participant is None:
+            raise ApplicationError("not_found", "No such participant in this study.", status_code=404)
+        profiles = profiles_of_participant(participant=participant)
+        if not profiles:
+            raise ApplicationError("not_processed", "This participant has no processed session yet.", status_code=404)
+        body = {
+            "participant_code": participant.participant_code,
+            "latest": profile_payload(profiles[0]),
+            "history": [profile_payload(p) for p in profiles[1:]],
+        }
+        return Response(TraitsOut(body).data)

@@ -69,7 +69,7 @@ def _filename(study_slug: str, suffix: str) -> str:
     return f"{study_slug}_{suffix}"
 
 
-class ExportAPI(StudyAPIView):
+class ExportApi(StudyAPIView):
     """GET /api/v1/export/?format=csv|balloons|hbayesdm|psychds — a streamed download (constant memory)."""
 
     required_study_perm = "export_data"
@@ -149,7 +149,7 @@ class ExportJobInput(serializers.Serializer):
     include_pilots = serializers.BooleanField(required=False)
 
 
-class ExportJobsAPI(StudyAPIView):
+class ExportJobsApi(StudyAPIView):
     """GET: the study's export jobs; POST {"format", "finished_only"?, "include_pilots"?}: start one (202)."""
 
     required_study_perm = "export_data"
@@ -180,7 +180,7 @@ def _job_or_404(job_id: Any) -> ExportJob:
     return job
 
 
-class ExportJobAPI(StudyAPIView):
+class ExportJobApi(StudyAPIView):
     required_study_perm = "export_data"
 
     @extend_schema(summary="Get an export job's status", responses={200: ExportJobOutput, 404: None})
@@ -188,7 +188,7 @@ class ExportJobAPI(StudyAPIView):
         return Response(ExportJobOutput(_job_or_404(job_id)).data)
 
 
-class ExportJobDownloadAPI(StudyAPIView):
+class ExportJobDownloadApi(StudyAPIView):
     """The job's file, only through this permission check (files are never public media)."""
 
     required_study_perm = "export_data"

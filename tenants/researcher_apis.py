@@ -88,14 +88,14 @@ class StudyListApi(APIView):
         return Response(StudyOutputSerializer(study).data, status=status.HTTP_201_CREATED)
 
 
-class PlatformStudyView(StudyAPIView):
+class PlatformStudyAPIView(StudyAPIView):
     """A study named by the URL's slug (platform host) instead of by the host name."""
 
     def get_scoped_study(self) -> Study | None:
         return study_get(slug=self.kwargs.get("slug", ""))
 
 
-class StudyDetailApi(PlatformStudyView):
+class StudyDetailApi(PlatformStudyAPIView):
     required_study_perm = {"GET": "view_study", "PATCH": "change_settings"}
 
     class PatchSerializer(serializers.Serializer):
@@ -134,7 +134,7 @@ class CurrentStudyApi(StudyAPIView):
         return Response(StudyOutputSerializer(self.study).data)
 
 
-class MembersApi(PlatformStudyView):
+class MembersApi(PlatformStudyAPIView):
     required_study_perm = "manage_members"
 
     class GrantSerializer(serializers.Serializer):
