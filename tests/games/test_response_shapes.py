@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import connection
-
 from games.simulate import TargetPolicy, simulate_session
 from tests.conftest import api_client_for
 from tests.games.support import enrol_gamer
+from tests.games.test_confirmation import server_game  # noqa: F401  (a fixture: the study in server mode)
 from tests.schema_support import assert_body_matches_schema
 
 ALPHA = "alpha.localhost"
@@ -34,16 +33,9 @@ def test_start_status_complete_and_balloons_are_their_schemas(alpha, cast):
     assert_body_matches_schema(completed, host=ALPHA, path=SESSION + "complete/", method="post")
 
 
-def test_a_server_confirmed_pump_is_its_schema(alpha):
-    alpha.game_config = {
-        "pump_confirmation": "server",
-        "balloons_per_color": 4,
-        "colors": [{"color": "blue", "max_pumps": 16}],
-    }
-    alpha.save(update_fields=["game_config"])
-    connection.set_schema_to_public()
-    gamer = enrol_gamer(alpha)
-    sid = gamer.start()["session_id"]
+def test_a_server_confirmed_pump_is_its_schema(server_game):  # noqa: F811
+    gamer, session = server_game
+    sid = session["session_id"]
     confirmed = gamer.post(f"/api/v1/game/sessions/{sid}/confirm/", {"balloon": 0, "action": "pump", "count": 1})
     assert confirmed.status_code == 200
     assert_body_matches_schema(confirmed, host=ALPHA, path=SESSION + "confirm/", method="post")

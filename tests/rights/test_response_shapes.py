@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from tests.conftest import api_client_for
-from tests.rights.support import enrolled
+from tests.consent.support import bearer, enrol, publish
 from tests.schema_support import assert_body_matches_schema
 
 ALPHA = "alpha.localhost"
 
 
 def test_the_deletion_workflow_bodies_are_their_schemas(alpha, alpha_client, cast, django_capture_on_commit_callbacks):
-    person = enrolled(alpha, alpha_client)
-    filed = alpha_client.post("/api/v1/me/deletion-request/", **person.auth)
+    auth = bearer(enrol(alpha_client, publish(alpha)).json()["token"])
+    filed = alpha_client.post("/api/v1/me/deletion-request/", **auth)
     assert_body_matches_schema(filed, host=ALPHA, path="/api/v1/me/deletion-request/", method="post")
-    state = alpha_client.get("/api/v1/me/deletion-request/", **person.auth)
+    state = alpha_client.get("/api/v1/me/deletion-request/", **auth)
     assert_body_matches_schema(state, host=ALPHA, path="/api/v1/me/deletion-request/", method="get")
     request_id = filed.json()["request_id"]
     client = api_client_for(cast["manager"], alpha.domain_name)

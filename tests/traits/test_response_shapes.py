@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from django.db import connection
+
+from pseudonymization.models import Participant
 from tests.conftest import api_client_for
-from tests.consent.support import bearer
+from tests.consent.support import bearer, enrol, publish
 from tests.schema_support import assert_body_matches_schema, declared_keys
-from tests.traits.test_apis import enrolled, processed  # noqa: F401  (enrolled is a fixture)
+from tests.traits.test_services import simulated_input
 from tests.traits.test_study_fits import fitted  # noqa: F401  (a fixture)
+from traits.services import session_process
 
 ALPHA = "alpha.localhost"
 
 
-def test_a_profile_metrics_and_traits_are_their_schemas(alpha, alpha_client, cast, enrolled):  # noqa: F811
-    participant, token = enrolled
-    session_id = processed(alpha, participant).metrics.session_id
+def test_a_profile_metrics_and_traits_are_their_schemas(alpha, alpha_client, cast):
+    body = enrol(alpha_client, publish(alpha)).json()
+    token = body["token"]
+    connection.set_tenant(alpha)
+    participant = Participant.objects.get(participant_code=body["participant_code"])
+    session_id = session_process(data=simulated_input(participant, seed=1)).metrics.session_id
+    connection.set_schema_to_public()
     profile = alpha_client.get("/api/v1/me/profile/", **bearer(token))
     assert_body_matches_schema(profile, host=ALPHA, path="/api/v1/me/profile/", method="get")
     client = api_client_for(cast["viewer"], ALPHA)
