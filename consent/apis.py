@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -57,9 +61,10 @@ class ParticipantCreateIn(serializers.Serializer):
         return value
 
 
-ParticipantCreateOut = inline_serializer(
-    "ParticipantCreated", {"participant_code": serializers.CharField(), "token": serializers.CharField()}
-)
+@extend_schema_serializer(component_name="ParticipantCreated")  # the component's name before it was a class
+class ParticipantCreateOut(serializers.Serializer):
+    participant_code = serializers.CharField()
+    token = serializers.CharField()
 
 
 class ParticipantCreateApi(APIView):
@@ -87,7 +92,7 @@ class ParticipantCreateApi(APIView):
             method=ConsentRecord.Method.API,
         )
         body = {"participant_code": given.participant.participant_code, "token": given.token}
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(ParticipantCreateOut(body).data, status=status.HTTP_201_CREATED)
 
 
 class WithdrawIn(serializers.Serializer):

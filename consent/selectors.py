@@ -67,6 +67,11 @@ def consent_documents_list() -> list[ConsentDocument]:
     return list(ConsentDocument.objects.order_by("-created_at", "-id"))
 
 
+def consent_document_get(*, version: str) -> ConsentDocument | None:
+    """The document of that version, whatever its status, or None."""
+    return ConsentDocument.objects.filter(version=version).first()
+
+
 def consent_record_latest(*, participant: Participant) -> ConsentRecord | None:
     """The participant's most recent agreement, withdrawn or not (what the researcher list shows)."""
     return ConsentRecord.objects.select_related("document").filter(participant=participant).first()

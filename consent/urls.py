@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from consent import apis, manage_apis, manage_views, views
+from consent import apis, manage_views, researcher_apis, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.consent_page, name="study-home"),
@@ -13,12 +13,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 api_urlpatterns: list[URLPattern | URLResolver] = [
     path("consent/", apis.CurrentConsentApi.as_view(), name="consent-current"),
-    path("consent/documents/", manage_apis.ConsentDocumentListApi.as_view(), name="consent-documents"),
+    path("consent/documents/", researcher_apis.ConsentDocumentListApi.as_view(), name="consent-documents"),
     path(
         "consent/documents/<str:version>/publish/",
-        manage_apis.ConsentDocumentPublishApi.as_view(),
+        researcher_apis.ConsentDocumentPublishApi.as_view(),
         name="consent-document-publish",
     ),
-    path("consent/settings/", manage_apis.ConsentSettingsApi.as_view(), name="consent-settings"),
+    path("consent/settings/", researcher_apis.ConsentSettingsApi.as_view(), name="consent-settings"),
     path("me/withdraw/", apis.WithdrawApi.as_view(), name="me-withdraw"),
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
@@ -21,8 +20,8 @@ from rights.models import RetentionPolicy
 from rights.selectors import retention_policy_get
 from rights.services import retention_policy_update
 from tenants.membership import membership_grant, membership_revoke
-from tenants.models import StudyMembership
 from tenants.permissions import StudyPageMixin
+from tenants.selectors import membership_list, user_get
 from tenants.services import StudyError, study_update
 
 
@@ -99,7 +98,7 @@ class MembersPage(StudyPageMixin, View):
     required_study_perm = "manage_members"
 
     def _render(self, request: HttpRequest, grant_form: Any, status: int = 200) -> HttpResponse:
-        members = StudyMembership.objects.filter(study=self.study).select_related("user").order_by("user__username")
+        members = membership_list(study=self.study)
         return render(
             request,
             "dashboard/manage_members.html",
@@ -115,8 +114,7 @@ class MembersPage(StudyPageMixin, View):
         form = RevokeRoleForm(request.POST) if revoking else GrantRoleForm(request.POST)
         if not form.is_valid():
             return self._render(request, GrantRoleForm() if revoking else form, status=400)
-        users = get_user_model().objects.filter(username=form.cleaned_data["username"])
-        user = (users if revoking else users.filter(is_active=True)).first()
+        user = user_get(username=form.cleaned_data["username"], active_only=not revoking)
         if user is None:  # one answer for unknown and unusable names: the page must not list accounts
             if revoking:
                 messages.error(request, "That user holds no role on this study.")

@@ -11,7 +11,7 @@ from typing import Any
 from pseudonymization.models import Participant
 from traits import bart_models, hierarchical, identification
 from traits.models import ModelFit
-from traits.study_fit_apis import BASIS
+from traits.researcher_apis import BASIS
 from traits.study_fits import fit_every, study_estimate_of, study_fit_sample_size, study_fits_latest
 
 LABELS = {

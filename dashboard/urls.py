@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from dashboard import apis, manage_views, model_views, setup_views, study_apis, views
+from dashboard import manage_views, model_views, researcher_apis, setup_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/", manage_views.StudySettingsPage.as_view(), name="study-manage"),
@@ -18,9 +18,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/study-fit/", model_views.StudyFitPage.as_view(), name="dashboard-study-fit"),
 ]
 api_urlpatterns: list[URLPattern | URLResolver] = [
-    path("study/", study_apis.CurrentStudyApi.as_view(), name="current-study"),
-    path("export/", apis.ExportAPI.as_view(), name="export"),
-    path("export/jobs/", apis.ExportJobsAPI.as_view(), name="export-jobs"),
-    path("export/jobs/<uuid:job_id>/", apis.ExportJobAPI.as_view(), name="export-job"),
-    path("export/jobs/<uuid:job_id>/download/", apis.ExportJobDownloadAPI.as_view(), name="export-job-download"),
+    path("study/", researcher_apis.CurrentStudyApi.as_view(), name="current-study"),
+    path("export/", researcher_apis.ExportApi.as_view(), name="export"),
+    path("export/jobs/", researcher_apis.ExportJobsApi.as_view(), name="export-jobs"),
+    path("export/jobs/<uuid:job_id>/", researcher_apis.ExportJobApi.as_view(), name="export-job"),
+    path(
+        "export/jobs/<uuid:job_id>/download/",
+        researcher_apis.ExportJobDownloadApi.as_view(),
+        name="export-job-download",
+    ),
 ]

@@ -3,10 +3,10 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from dashboard import home_views, study_apis
+from dashboard import home_views, researcher_apis
 
 urlpatterns: list[URLPattern | URLResolver] = [*home_views.urlpatterns]
 api_urlpatterns: list[URLPattern | URLResolver] = [
-    path("studies/", study_apis.StudyListApi.as_view(), name="study-list"),
-    path("studies/<str:slug>/", study_apis.StudyDetailApi.as_view(), name="study-detail"),
+    path("studies/", researcher_apis.StudyListApi.as_view(), name="study-list"),
+    path("studies/<str:slug>/", researcher_apis.StudyDetailApi.as_view(), name="study-detail"),
 ]

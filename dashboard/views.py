@@ -184,8 +184,8 @@ class ExportsPage(_Page):
         from django.contrib import messages
 
         from core.errors import ApplicationError
-        from dashboard.apis import scope_or_400
         from dashboard.exports import FORMATS
+        from dashboard.researcher_apis import scope_or_400
         from dashboard.services import export_job_create
 
         export_format = request.POST.get("format", "")

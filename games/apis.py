@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -39,33 +39,32 @@ class BalloonOut(serializers.Serializer):
     explosion_point = serializers.IntegerField(allow_null=True, help_text="null when the server confirms pumps")
 
 
-SessionStartOut = inline_serializer(
-    "GameSessionStarted",
-    {
-        "session_id": serializers.UUIDField(),
-        "status": serializers.CharField(),
-        "event_schema": serializers.CharField(),
-        "reward_per_pump": serializers.FloatField(),
-        "currency": serializers.CharField(),
-        "variant": serializers.CharField(),
-        "resumed": serializers.BooleanField(),
-        "pump_confirmation": serializers.ChoiceField(choices=["client", "server"]),
-        "balloons": BalloonOut(many=True),
-        "progress": serializers.DictField(),
-    },
-)
-SessionStatusOut = inline_serializer(
-    "GameSessionStatus",
-    {
-        "session_id": serializers.UUIDField(),
-        "status": serializers.CharField(),
-        "event_count": serializers.IntegerField(),
-        "max_seq": serializers.IntegerField(allow_null=True),
-        "rejected_count": serializers.IntegerField(),
-        "quality_flags": serializers.DictField(),
-        "progress": serializers.DictField(),
-    },
-)
+# Classes named as their inline components were, so the schema keeps its names; field order is the body's.
+@extend_schema_serializer(component_name="GameSessionStarted")
+class SessionStartOut(serializers.Serializer):
+    session_id = serializers.UUIDField()
+    status = serializers.CharField()
+    event_schema = serializers.CharField()
+    reward_per_pump = serializers.FloatField()
+    currency = serializers.CharField()
+    variant = serializers.CharField()
+    resumed = serializers.BooleanField()
+    balloons = BalloonOut(many=True)
+    pump_confirmation = serializers.ChoiceField(choices=["client", "server"])
+    progress = serializers.DictField()
+
+
+@extend_schema_serializer(component_name="GameSessionStatus")
+class SessionStatusOut(serializers.Serializer):
+    session_id = serializers.UUIDField()
+    status = serializers.CharField()
+    event_count = serializers.IntegerField()
+    max_seq = serializers.IntegerField(allow_null=True)
+    rejected_count = serializers.IntegerField()
+    quality_flags = serializers.DictField()
+    progress = serializers.DictField()
+
+
 BatchIn = inline_serializer(
     "EventBatch",
     {
@@ -147,7 +146,7 @@ class GameSessionStartApi(ParticipantAPIView):
             _count_new_session(self.participant.pk)
         session, created = session_start(participant=self.participant, client_info=dict(list(info.items())[:20]))
         return Response(
-            session_start_body(session, resumed=not created),
+            SessionStartOut(session_start_body(session, resumed=not created)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -185,15 +184,14 @@ class ConfirmIn(serializers.Serializer):
     count = serializers.IntegerField(min_value=0, max_value=100000, help_text="the pump's number, or pumps banked")
 
 
-ConfirmOut = inline_serializer(
-    "PumpConfirmed",
-    {
-        "balloon": serializers.IntegerField(),
-        "pumps": serializers.IntegerField(),
-        "popped": serializers.BooleanField(),
-        "collected": serializers.BooleanField(),
-    },
-)
+@extend_schema_serializer(component_name="PumpConfirmed")
+class ConfirmOut(serializers.Serializer):
+    balloon = serializers.IntegerField()
+    pumps = serializers.IntegerField()
+    popped = serializers.BooleanField()
+    collected = serializers.BooleanField()
+
+
 CONFIRMS_PER_MINUTE = 600  # ten a second: above any person's pumping, below a script's flood
 
 
@@ -220,7 +218,7 @@ class GameSessionConfirmApi(_OwnSessionMixin, ParticipantAPIView):
             action=data.validated_data["action"],
             count=data.validated_data["count"],
         )
-        return Response(answer)
+        return Response(ConfirmOut(answer).data)
 
 
 class GameSessionCompleteApi(_OwnSessionMixin, ParticipantAPIView):
@@ -233,7 +231,7 @@ class GameSessionCompleteApi(_OwnSessionMixin, ParticipantAPIView):
     )
     def post(self, request: Request, session_id: Any) -> Response:
         session = session_complete(session=self.own_session(session_id))
-        return Response(session_status_body(session), status=status.HTTP_202_ACCEPTED)
+        return Response(SessionStatusOut(session_status_body(session)).data, status=status.HTTP_202_ACCEPTED)
 
 
 def session_status_body(session: GameSession) -> dict[str, Any]:
@@ -258,7 +256,7 @@ class GameSessionDetailApi(_OwnSessionMixin, ParticipantAPIView):
 
     @extend_schema(summary="Get your game session's status", responses={200: SessionStatusOut, 401: _ERR, 404: _ERR})
     def get(self, request: Request, session_id: Any) -> Response:
-        return Response(session_status_body(self.own_session(session_id)))
+        return Response(SessionStatusOut(session_status_body(self.own_session(session_id))).data)
 
 
 class EventSchemaApi(APIView):

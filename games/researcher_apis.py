@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
@@ -109,6 +109,12 @@ class SessionListApi(StudyAPIView):
         return paginator.get_paginated_response(SessionOut(page, many=True).data)
 
 
+@extend_schema_serializer(component_name="SessionBalloons")  # the component's name before it was a class
+class SessionBalloonsOut(serializers.Serializer):
+    session_id = serializers.UUIDField()
+    results = BalloonSummaryOut(many=True)
+
+
 class SessionBalloonsApi(StudyAPIView):
     """GET /api/v1/sessions/{id}/balloons/ — per-balloon summaries (viewer+)."""
 
@@ -116,20 +122,12 @@ class SessionBalloonsApi(StudyAPIView):
 
     @extend_schema(
         summary="Get a session's per-balloon summaries",
-        responses={
-            200: inline_serializer(
-                "SessionBalloons", {"session_id": serializers.UUIDField(), "results": BalloonSummaryOut(many=True)}
-            )
-        },
+        responses={200: SessionBalloonsOut},
     )
     def get(self, request: Request, session_id: Any) -> Response:
         session = _session_or_404(session_id)
-        return Response(
-            {
-                "session_id": str(session.pk),
-                "results": BalloonSummaryOut(session_balloons(session=session), many=True).data,
-            }
-        )
+        body = {"session_id": session.pk, "results": session_balloons(session=session)}
+        return Response(SessionBalloonsOut(body).data)
 
 
 class SessionEventsApi(StudyAPIView):

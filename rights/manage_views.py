@@ -12,8 +12,7 @@ from django.views import View
 from core.errors import ApplicationError
 from rights import services
 from rights.forms import RejectForm
-from rights.models import DeletionRequest
-from rights.selectors import deletion_requests_list, rights_settings_get
+from rights.selectors import deletion_request_get, deletion_requests_list, rights_settings_get
 from tenants.credentials import require_recent_login
 from tenants.permissions import StudyPageMixin
 
@@ -41,7 +40,7 @@ class DeletionRequestsPage(StudyPageMixin, View):
             request_id = uuid.UUID(request.POST.get("request_id", ""))
         except ValueError as exc:
             raise Http404 from exc
-        row = DeletionRequest.objects.filter(pk=request_id).first()
+        row = deletion_request_get(request_id=request_id)
         if row is None:
             raise Http404
         action = request.POST.get("action")

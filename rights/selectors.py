@@ -41,6 +41,15 @@ def deletion_requests_list(*, status: str | None = None, overdue: bool | None = 
     return queryset
 
 
+def deletion_request_get(*, request_id: Any) -> DeletionRequest | None:
+    return DeletionRequest.objects.select_related("participant").filter(pk=request_id).first()
+
+
+def deletion_request_executed_get(*, request_id: Any) -> DeletionRequest | None:
+    """An executed request by its id (the capability its certificate is fetched with), or None."""
+    return DeletionRequest.objects.filter(pk=request_id, status=DeletionRequest.Status.EXECUTED).first()
+
+
 def deletion_request_open(*, participant: Participant) -> DeletionRequest | None:
     return DeletionRequest.objects.filter(participant=participant, status__in=DeletionRequest.OPEN_STATUSES).first()
 

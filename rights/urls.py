@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from rights import apis, manage_views, views
+from rights import apis, manage_views, researcher_apis, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("my-data/", views.my_data_page, name="my-data"),
@@ -18,22 +18,26 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
         apis.DeletionCertificateApi.as_view(),
         name="deletion-certificate",
     ),
-    path("deletion-requests/", apis.DeletionRequestListApi.as_view(), name="deletion-requests"),
-    path("deletion-requests/<uuid:request_id>/", apis.DeletionRequestDetailApi.as_view(), name="deletion-request"),
+    path("deletion-requests/", researcher_apis.DeletionRequestListApi.as_view(), name="deletion-requests"),
+    path(
+        "deletion-requests/<uuid:request_id>/",
+        researcher_apis.DeletionRequestDetailApi.as_view(),
+        name="deletion-request",
+    ),
     path(
         "deletion-requests/<uuid:request_id>/verify/",
-        apis.DeletionRequestVerifyApi.as_view(),
+        researcher_apis.DeletionRequestVerifyApi.as_view(),
         name="deletion-request-verify",
     ),
     path(
         "deletion-requests/<uuid:request_id>/execute/",
-        apis.DeletionRequestExecuteApi.as_view(),
+        researcher_apis.DeletionRequestExecuteApi.as_view(),
         name="deletion-request-execute",
     ),
     path(
         "deletion-requests/<uuid:request_id>/reject/",
-        apis.DeletionRequestRejectApi.as_view(),
+        researcher_apis.DeletionRequestRejectApi.as_view(),
         name="deletion-request-reject",
     ),
-    path("rights/settings/", apis.RightsSettingsApi.as_view(), name="rights-settings"),
+    path("rights/settings/", researcher_apis.RightsSettingsApi.as_view(), name="rights-settings"),
 ]

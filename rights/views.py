@@ -27,7 +27,7 @@ from pseudonymization.pages import participant_from_request
 from rights import services
 from rights.forms import SignInForm
 from rights.models import DeletionRequest
-from rights.selectors import deletion_requests_of, participant_data
+from rights.selectors import deletion_request_executed_get, deletion_requests_of, participant_data
 
 SESSION_KEY = "rights_participant"
 PAGE = "/my-data/"
@@ -205,7 +205,7 @@ def certificate_page(request: HttpRequest, request_id: uuid.UUID) -> HttpRespons
 
     Like the API, the random request id is the capability (the certificate holds no personal data).
     """
-    row = DeletionRequest.objects.filter(pk=request_id, status=DeletionRequest.Status.EXECUTED).first()
+    row = deletion_request_executed_get(request_id=request_id)
     if row is None:
         raise Http404("No executed deletion request with this id.")
     certificate = row.certificate or {}

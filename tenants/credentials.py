@@ -34,6 +34,12 @@ def api_token_issue(*, user: Any) -> str:
     return token
 
 
+def api_tokens_revoke(*, user: Any) -> int:
+    """Delete every API token of the account (DELETE /api/v1/auth/token/?all=1); sessions stay."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
 def credentials_revoke_all(*, user_id: int) -> tuple[int, int]:
     """Delete every API token and session of the account; returns (tokens, sessions) removed."""
     tokens, _ = AuthToken.objects.filter(user_id=user_id).delete()

@@ -1,4 +1,4 @@
-"""Endpoints of pipeline results: a participant's own profile, a session's metrics, a participant's traits.
+"""The participant's own trait profile (the researchers' results endpoints: traits/researcher_apis.py).
 
 Every answer carries the versions it was computed with (event schema, metrics, models, mapping)
 and the SHA-256 of its input events, so a number can always be traced to its formula and data.
@@ -6,7 +6,6 @@ and the SHA-256 of its input events, so a number can always be traced to its for
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,11 +15,9 @@ from rest_framework.response import Response
 
 from consent.gate import ParticipantAPIView
 from core.errors import ApplicationError
-from pseudonymization.models import Participant
-from tenants.permissions import StudyAPIView
 from traits import identification
-from traits.models import SessionMetrics, TraitProfile
-from traits.selectors import fits_for_session, metrics_latest, profile_latest, profiles_of_participant
+from traits.models import TraitProfile
+from traits.selectors import profile_latest
 
 # Said wherever a profile is shown: what it is and what it is not (Schmitz et al. 2016).
 PROFILE_NOTICE = (
@@ -49,22 +46,6 @@ class ProfileOut(serializers.Serializer):
     notice = serializers.CharField()
 
 
-class TraitsOut(serializers.Serializer):
-    participant_code = serializers.CharField()
-    latest = ProfileOut()
-    history = ProfileOut(many=True, help_text="earlier profiles (other sessions or versions), newest first")
-
-
-class MetricsOut(serializers.Serializer):
-    session_id = serializers.UUIDField()
-    participant_code = serializers.CharField()
-    versions = serializers.DictField()
-    input_sha256 = serializers.CharField()
-    computed_at = serializers.DateTimeField()
-    metrics = serializers.DictField(help_text="overall, by_color, attention, trials (docs/metrics.md)")
-    model_fits = serializers.ListField(child=serializers.DictField())
-
-
 def profile_payload(profile: TraitProfile) -> dict[str, Any]:
     return {
         "participant_code": profile.participant.participant_code,
@@ -84,36 +65,6 @@ def profile_payload(profile: TraitProfile) -> dict[str, Any]:
     }
 
 
-def fit_payload(fit: Any) -> dict[str, Any]:
-    return {
-        "model": fit.model,
-        "version": fit.model_version,
-        "color": fit.color,
-        "estimates": fit.estimates,
-        "intervals": fit.intervals,
-        # Read-time labels (traits.identification): a parameter one session does not pin down says so.
-        "identification": identification.labels(fit.model, fit.estimates),
-        "log_likelihood": fit.log_likelihood,
-        "aic": fit.aic,
-        "bic": fit.bic,
-        "n_decisions": fit.n_decisions,
-        "converged": fit.converged,
-        "input_sha256": fit.input_hash,
-    }
-
-
-def metrics_payload(metrics: SessionMetrics, fits: list[Any]) -> dict[str, Any]:
-    return {
-        "session_id": str(metrics.session_id),
-        "participant_code": metrics.participant.participant_code,
-        "versions": {"metrics": metrics.metrics_version, "event_schema": metrics.event_schema},
-        "input_sha256": metrics.input_hash,
-        "computed_at": metrics.created_at.isoformat(),
-        "metrics": metrics.values,
-        "model_fits": [fit_payload(f) for f in fits],
-    }
-
-
 class MyProfileApi(ParticipantAPIView):
     """GET /api/v1/me/profile/ — the participant's latest profile; 404 `not_processed` before there is one."""
 
@@ -129,41 +80,4 @@ class MyProfileApi(ParticipantAPIView):
             raise ApplicationError(
                 "not_processed", "Your results are not ready yet: finish a game and try again.", status_code=404
             )
-        return Response(profile_payload(profile))
-
-
-class SessionMetricsApi(StudyAPIView):
-    """GET /api/v1/sessions/{id}/metrics/ — the session's metrics (current version) and every model fit."""
-
-    required_study_perm = "view_aggregate"
-
-    @extend_schema(summary="Get a session's metrics and model fits", responses={200: MetricsOut})
-    def get(self, request: Request, session_id: uuid.UUID) -> Response:
-        metrics = metrics_latest(session=session_id)
-        if metrics is None:
-            raise ApplicationError(
-                "not_found", "No metrics for this session (unknown or not processed).", status_code=404
-            )
-        return Response(metrics_payload(metrics, fits_for_session(session=session_id)))
-
-
-class ParticipantTraitsApi(StudyAPIView):
-    """GET /api/v1/participants/{code}/traits/ — the latest profile, plus every stored profile (all versions)."""
-
-    required_study_perm = "view_aggregate"
-
-    @extend_schema(summary="Get a participant's trait profiles", responses={200: TraitsOut})
-    def get(self, request: Request, code: str) -> Response:
-        participant = Participant.objects.filter(participant_code=code).first()
-        if participant is None:
-            raise ApplicationError("not_found", "No such participant in this study.", status_code=404)
-        profiles = profiles_of_participant(participant=participant)
-        if not profiles:
-            raise ApplicationError("not_processed", "This participant has no processed session yet.", status_code=404)
-        return Response(
-            {
-                "participant_code": participant.participant_code,
-                "latest": profile_payload(profiles[0]),
-                "history": [profile_payload(p) for p in profiles[1:]],
-            }
-        )
+        return Response(ProfileOut(profile_payload(profile)).data)

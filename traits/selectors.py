@@ -17,6 +17,11 @@ def _session_id(session: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+def participant_get(*, participant_code: str) -> Participant | None:
+    """The participant of that code in this study, whatever their status (the researcher APIs' lookup)."""
+    return Participant.objects.filter(participant_code=participant_code).first()
+
+
 def study_norms_active(*, version: str | None = None) -> StudyNorms | None:
     """The active norms of `version`: norms of another mapping version measure other indicators
     (1.x learning was |slope|), so they never place a profile of this one."""
@@ -61,6 +66,15 @@ def metrics_latest(*, session: Any, version: str = METRICS_VERSION) -> SessionMe
 def fits_for_session(*, session: Any) -> list[ModelFit]:
     """Every fit of the session, all model versions (older versions kept for comparison)."""
     return list(ModelFit.objects.filter(session_id=_session_id(session)).order_by("model", "-created_at", "-id"))
+
+
+def fits_of_participant(*, participant: Participant, model_versions: list[str]) -> list[ModelFit]:
+    """The participant's per-session fits of the given model versions, by model, newest first."""
+    return list(
+        ModelFit.objects.filter(participant=participant, model_version__in=model_versions).order_by(
+            "model", "-created_at", "-id"
+        )
+    )
 
 
 def profile_for_session(

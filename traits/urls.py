@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from traits.apis import MyProfileApi, ParticipantTraitsApi, SessionMetricsApi
-from traits.study_fit_apis import ParticipantModelsApi, StudyFitsApi
+from traits.apis import MyProfileApi
+from traits.researcher_apis import ParticipantModelsApi, ParticipantTraitsApi, SessionMetricsApi, StudyFitsApi
 from traits.views import results_page
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -263,7 +263,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_LOCKOUT_CALLABLE = "tenants.auth_api.lockout_response"
+AXES_LOCKOUT_CALLABLE = "tenants.auth_apis.lockout_response"
 # Lock by account, not by IP: the platform keeps no IP addresses, and an attacker rotating
 # addresses still hits the same account's counter.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -13,7 +13,7 @@ def _versions(study, numbers: range, author) -> None:
     for n in numbers:
         publish(study, version=f"{n}.0", body=f"Terms {n}.")
     with tenant_context(study):
-        consent_document_draft(version=f"{numbers[-1]}.1", title="Draft", body="Next.", created_by_id=author.pk)
+        consent_document_draft(version=f"{numbers[-1]}.1", title="Draft", body="Next.", acting_user=author)
 
 
 def test_the_consent_documents_do_not_grow_queries_with_versions(cast, alpha):

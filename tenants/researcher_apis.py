@@ -1,14 +1,13 @@
 """Researcher API of the tenants app: a study's members (platform host), and the base of the study views.
 
 The study resource itself (list, create, details, the current study) carries the game's settings,
-which live in the study's schema: it is dashboard/study_apis.py, the layer above tenants and games.
+which live in the study's schema: it is dashboard/researcher_apis.py, the layer above tenants and games.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -16,19 +15,20 @@ from rest_framework.response import Response
 
 from core.errors import ApplicationError
 from tenants.membership import membership_grant, membership_revoke
-from tenants.models import Study, StudyMembership
+from tenants.models import Study
 from tenants.permissions import StudyAPIView
 from tenants.roles import CUSTOM_ROLE, ROLES
+from tenants.selectors import membership_list, study_get, user_get
 
 
-class PlatformStudyView(StudyAPIView):
+class PlatformStudyAPIView(StudyAPIView):
     """A study named by the URL's slug (platform host) instead of by the host name."""
 
     def get_scoped_study(self) -> Study | None:
-        return Study.objects.filter(slug=self.kwargs.get("slug", "")).first()
+        return study_get(slug=self.kwargs.get("slug", ""))
 
 
-class MembersApi(PlatformStudyView):
+class MembersApi(PlatformStudyAPIView):
     required_study_perm = "manage_members"
 
     class GrantSerializer(serializers.Serializer):
@@ -47,21 +47,20 @@ class MembersApi(PlatformStudyView):
     # One answer for a name nobody has and a name that cannot be used, never echoing the name: the
     # members API must not tell which accounts exist (#18 finding 8).
     def _grantee(self, username: str) -> Any:
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        user = user_get(username=username, active_only=True)
         if user is None:
             raise ApplicationError("member_unavailable", "No active account of that name can be given a role.")
         return user
 
     def _member(self, username: str) -> Any:
-        user = get_user_model().objects.filter(username=username).first()
+        user = user_get(username=username)
         if user is None:
             raise ApplicationError("not_a_member", "That user holds no role on this study.", status_code=404)
         return user
 
     @extend_schema(summary="List a study's members and their roles", responses=MemberSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
-        members = StudyMembership.objects.filter(study=self.study).select_related("user").order_by("user__username")
-        return Response(self.MemberSerializer(members, many=True).data)
+        return Response(self.MemberSerializer(membership_list(study=self.study), many=True).data)
 
     @extend_schema(summary="Grant a role on a study", request=GrantSerializer, responses={201: MemberSerializer})
     def post(self, request: Request, slug: str) -> Response:

@@ -17,10 +17,8 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
-    inline_serializer,
 )
 from knox.auth import TokenAuthentication
-from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -29,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError, error_body
-from tenants.credentials import api_token_issue
+from tenants.credentials import api_token_issue, api_tokens_revoke
 
 
 def lockout_response(
@@ -67,6 +65,11 @@ class TokenApi(APIView):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=256, trim_whitespace=False)
 
+    @extend_schema_serializer(component_name="TokenOut")  # the component's name before it was a class
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        expires_at = serializers.DateTimeField()
+
     def get_permissions(self) -> list:
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
@@ -74,9 +77,7 @@ class TokenApi(APIView):
         summary="Get an API token for a username and password",
         request=InputSerializer,
         responses={
-            200: inline_serializer(
-                "TokenOut", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
-            ),
+            200: OutputSerializer,
             401: OpenApiResponse(description="Username or password is wrong (`invalid_credentials`)."),
             429: OpenApiResponse(description="Too many failed attempts: the account is locked for a while."),
         },
@@ -102,7 +103,8 @@ class TokenApi(APIView):
             )
         token = api_token_issue(user=user)
         expires = timezone.now() + knox_settings.TOKEN_TTL
-        return Response({"token": token, "expires_at": expires.isoformat(timespec="seconds")})
+        body = {"token": token, "expires_at": expires.isoformat(timespec="seconds")}
+        return Response(self.OutputSerializer(body).data)
 
     @extend_schema(
         summary="Revoke this token (or every token of yours)",
@@ -112,7 +114,7 @@ class TokenApi(APIView):
     )
     def delete(self, request: Request) -> Response:
         if request.query_params.get("all") in ("1", "true"):
-            AuthToken.objects.filter(user=request.user).delete()
+            api_tokens_revoke(user=request.user)
         else:
             request.auth.delete()  # this device's token only
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from consent.models import ConsentDocument
-from consent.selectors import consent_documents_list, consent_settings_get
+from consent.selectors import consent_document_get, consent_documents_list, consent_settings_get
 from consent.services import consent_document_draft, consent_document_publish, consent_settings_update
 from tenants.permissions import StudyAPIView
 
@@ -71,7 +70,9 @@ class ConsentDocumentPublishApi(StudyAPIView):
         responses={200: DocumentOut, 404: None, 409: None},
     )
     def post(self, request: Request, version: str) -> Response:
-        document = get_object_or_404(ConsentDocument, version=version)
+        document = consent_document_get(version=version)
+        if document is None:
+            raise Http404
         return Response(DocumentOut(consent_document_publish(document=document)).data)
 
 

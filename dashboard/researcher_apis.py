@@ -1,25 +1,43 @@
-"""Export endpoints (analyst and up): streamed downloads, and export jobs for large studies."""
+"""Export endpoints (analyst and up): streamed downloads, and export jobs for large studies.
+
+The study resource is here too: list and create (platform host), details, the current study. A
+study's response and its create/change bodies carry its game settings, which live in the study's own
+schema (games.GameSettings) while the study row lives in public; the views that span both sit in
+dashboard, above tenants and games (#19). A study's members are tenants/researcher_apis.py.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
+from django.db import transaction
 from django.http import FileResponse, StreamingHttpResponse
+from django_tenants.utils import tenant_context
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
+from knox.auth import TokenAuthentication
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from audit.services import audit_access
 from core.errors import ApplicationError
 from dashboard.export_formats import ExportScope, default_scope, parse_flag
 from dashboard.models import ExportJob
 from dashboard.selectors import export_job_get, export_jobs_list
-from dashboard.services import export_job_create
-from tenants.permissions import StudyAPIView
+from dashboard.services import export_job_create, study_create_with_settings
+from games.selectors import game_config_current
+from games.services import game_settings_update
+from tenants.models import Study
+from tenants.permissions import StudyAPIView, can_create_studies
+from tenants.researcher_apis import PlatformStudyAPIView
+from tenants.selectors import study_list_for
+from tenants.services import StudyError, study_update
 
 # Every content type an export may have (CSV, hBayesDM's tab-separated text, the Psych-DS zip).
 _FILE_RESPONSES: dict = {
@@ -69,7 +87,7 @@ def _filename(study_slug: str, suffix: str) -> str:
     return f"{study_slug}_{suffix}"
 
 
-class ExportAPI(StudyAPIView):
+class ExportApi(StudyAPIView):
     """GET /api/v1/export/?format=csv|balloons|hbayesdm|psychds — a streamed download (constant memory)."""
 
     required_study_perm = "export_data"
@@ -149,7 +167,7 @@ class ExportJobInput(serializers.Serializer):
     include_pilots = serializers.BooleanField(required=False)
 
 
-class ExportJobsAPI(StudyAPIView):
+class ExportJobsApi(StudyAPIView):
     """GET: the study's export jobs; POST {"format", "finished_only"?, "include_pilots"?}: start one (202)."""
 
     required_study_perm = "export_data"
@@ -158,7 +176,7 @@ class ExportJobsAPI(StudyAPIView):
         summary="List the study's export jobs", operation_id="v1_export_jobs_list", responses={200: ExportJobList}
     )
     def get(self, request: Request) -> Response:
-        return Response({"results": ExportJobOutput(export_jobs_list(), many=True).data})
+        return Response(ExportJobList({"results": export_jobs_list()}).data)
 
     @extend_schema(
         summary="Start an export job",
@@ -180,7 +198,7 @@ def _job_or_404(job_id: Any) -> ExportJob:
     return job
 
 
-class ExportJobAPI(StudyAPIView):
+class ExportJobApi(StudyAPIView):
     required_study_perm = "export_data"
 
     @extend_schema(summary="Get an export job's status", responses={200: ExportJobOutput, 404: None})
@@ -188,7 +206,7 @@ class ExportJobAPI(StudyAPIView):
         return Response(ExportJobOutput(_job_or_404(job_id)).data)
 
 
-class ExportJobDownloadAPI(StudyAPIView):
+class ExportJobDownloadApi(StudyAPIView):
     """The job's file, only through this permission check (files are never public media)."""
 
     required_study_perm = "export_data"
@@ -221,3 +239,123 @@ class ExportJobDownloadAPI(StudyAPIView):
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+# --- The study resource ---------------------------------------------------------------------------
+
+
+class StudyOutputSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    status = serializers.CharField()
+    url = serializers.CharField()
+    game_config = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_game_config(self, study: Study) -> dict[str, Any]:
+        # Read in the study's schema: on the platform host the request runs in public.
+        with tenant_context(study):
+            return game_config_current()
+
+
+def _raise(exc: StudyError) -> NoReturn:
+    raise ApplicationError(exc.code, exc.message, details=exc.details) from exc
+
+
+class StudyListApi(APIView):
+    """Studies the caller holds a role on (every study for platform admins); create a study."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    # Named: TokenApi and StudyListApi both nest an InputSerializer, one "InputRequest" component otherwise.
+    @extend_schema_serializer(component_name="StudyCreate")
+    class InputSerializer(serializers.Serializer):
+        slug = serializers.CharField(max_length=40)
+        title = serializers.CharField(max_length=200)
+        description = serializers.CharField(required=False, allow_blank=True, default="")
+        game = serializers.JSONField(required=False, default=None)
+
+    class ListItemSerializer(serializers.Serializer):
+        slug = serializers.CharField()
+        title = serializers.CharField()
+        status = serializers.CharField()
+        url = serializers.CharField()
+        role = serializers.CharField()
+
+    @extend_schema(summary="List the studies you hold a role on", responses=ListItemSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = [
+            {"slug": s.slug, "title": s.title, "status": s.status, "url": s.url, "role": role}
+            for s, role in study_list_for(user=request.user)
+        ]
+        return Response(self.ListItemSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Create a study (platform admins)", request=InputSerializer, responses={201: StudyOutputSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        if not can_create_studies(request.user):
+            raise ApplicationError(
+                "permission_denied", "Only study administrators may create studies.", status_code=403
+            )
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            study = study_create_with_settings(
+                acting_user=request.user,
+                slug=data.validated_data["slug"],
+                title=data.validated_data["title"],
+                description=data.validated_data["description"],
+                game_config=data.validated_data["game"],
+            )
+        except StudyError as exc:
+            _raise(exc)
+        return Response(StudyOutputSerializer(study).data, status=status.HTTP_201_CREATED)
+
+
+class StudyDetailApi(PlatformStudyAPIView):
+    required_study_perm = {"GET": "view_study", "PATCH": "change_settings"}
+
+    class PatchSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=200, required=False)
+        description = serializers.CharField(required=False, allow_blank=True)
+        status = serializers.ChoiceField(choices=["draft", "piloting", "recruiting", "closed"], required=False)
+        game = serializers.JSONField(required=False)
+
+    @extend_schema(summary="Get a study's details", responses=StudyOutputSerializer)
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(StudyOutputSerializer(self.study).data)
+
+    @extend_schema(
+        summary="Change a study's title, status or game settings",
+        request=PatchSerializer,
+        responses=StudyOutputSerializer,
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        data = self.PatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        game = fields.pop("game", None)
+        try:
+            # One change: a refused game configuration leaves the title and status as they were.
+            with transaction.atomic():
+                study = study_update(study=self.study, **fields)
+                if game is not None:
+                    with tenant_context(study):
+                        game_settings_update(acting_user=request.user, config=game)
+        except StudyError as exc:
+            _raise(exc)
+        return Response(StudyOutputSerializer(study).data)
+
+
+class CurrentStudyApi(StudyAPIView):
+    """GET /api/v1/study/ on a study host: the study behind this host."""
+
+    required_study_perm = "view_study"
+
+    @extend_schema(summary="Get the study this host serves", responses=StudyOutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(StudyOutputSerializer(self.study).data)
