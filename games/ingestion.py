@@ -1,6 +1,8 @@
-"""The event-batch write path: the gate, the insert and the counters in three SQL statements.
+"""The event-batch write path: the gate, the body parsed, the insert and the counters in three statements.
 
-A batch costs BEGIN, three statements and COMMIT, whatever its size:
+``ingest_for_token`` takes a participant's batch as it arrived (the body's bytes, unparsed) and
+answers every refusal in the documented order; ``ingest_for_session`` takes events already in hand
+(seeding, tests). A batch costs BEGIN, three statements and COMMIT, whatever its size:
 
 1. **gate** (participants) or **lock** (internal callers): the token, its participant, the consent
    rule (``consent.selectors.active_consent_sql``) and the participant's own session, locked
@@ -23,18 +25,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from consent.selectors import active_consent_sql
 from core.errors import ApplicationError
+from core.parsers import TooDeep, UnsafeJSON, loads_bytes
 from core.prepared import Prepared
+from core.ratelimit import refuse_over_limit
 from games import consistency
 from games.event_schema import Rejection, split_batch
 from games.models import Balloon, GameSession
@@ -187,7 +191,41 @@ class BatchResult:
         }
 
 
-BatchReader = Callable[[], tuple[Any, int | None]]
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_SHAPE = 'A batch is {"sent_at": ms, "events": [...]}.'
+
+
+def parse_batch(*, content_type: str, body: bytes) -> tuple[list[Any], int | None]:
+    """The body as (events, sent_at), with the refusals of the DRF parser and the batch shape (400/413/415)."""
+    if content_type in _FORMS or not body:
+        raise ApplicationError("malformed_batch", _SHAPE, status_code=400)  # what the DRF parsers gave
+    if content_type != "application/json":
+        raise ApplicationError(
+            "unsupported_media_type", f'Unsupported media type "{content_type}" in request.', status_code=415
+        )
+    try:
+        batch = loads_bytes(body, max_depth=settings.JSON_MAX_DEPTH)  # orjson, with core.parsers' safety rules
+    except UnicodeDecodeError as exc:
+        raise ApplicationError("malformed_request", "The body is not valid UTF-8.") from exc
+    except TooDeep as exc:
+        raise ApplicationError("malformed_request", f"The JSON body was refused: {exc.message}.") from exc
+    except UnsafeJSON as exc:
+        if exc.path:
+            raise ApplicationError("invalid", "The request is not valid.", details={exc.path: [exc.message]}) from exc
+        raise ApplicationError("malformed_request", f"The JSON body was refused: {exc.message}.") from exc
+    except ValueError as exc:
+        raise ApplicationError(
+            "malformed_request", f"The JSON body could not be read: {exc.__class__.__name__}."
+        ) from exc
+    if not isinstance(batch, dict) or "events" not in batch:
+        raise ApplicationError("malformed_batch", _SHAPE, status_code=400)
+    check_batch_size(batch["events"])
+    sent_at = batch.get("sent_at")
+    if sent_at is not None and (isinstance(sent_at, bool) or not isinstance(sent_at, int) or sent_at < 0):
+        raise ApplicationError(
+            "malformed_batch", "'sent_at' must be wall-clock milliseconds (an integer).", status_code=400
+        )
+    return batch["events"], sent_at
 
 
 def check_batch_size(events: Any) -> None:
@@ -231,14 +269,32 @@ def _refusal(participant: tuple[Any, ...]) -> ApplicationError | None:
     return None
 
 
-def ingest_for_token(
-    *, token_hash: str, session_id: Any, admit: Callable[[int], None], read_batch: BatchReader
-) -> BatchResult:
+def _admit(*, participant_id: int, size: int) -> None:
+    """After the gate, before the body is parsed: the size of the body (413), then the rate limit (429)."""
+    if size > MAX_BATCH_BYTES:
+        raise ApplicationError(
+            "payload_too_large",
+            f"A batch body holds at most {MAX_BATCH_BYTES} bytes.",
+            details={"max_bytes": MAX_BATCH_BYTES},
+            status_code=413,
+        )
+    limit = int(getattr(settings, "GAME_EVENTS_RATE", 120))
+    if limit > 0:  # per participant, counted in the shared cache (Redis in production)
+        refuse_over_limit(
+            f"games:rate:{connection.schema_name}:{participant_id}",
+            limit=limit,
+            window=60,
+            message=f"At most {limit} batches a minute; retry later.",
+        )
+
+
+def ingest_for_token(*, token_hash: str, session_id: Any, content_type: str, body: bytes) -> BatchResult:
     """One batch from the holder of a participant token, for their own session only.
 
-    Refusals come in the order the API documents: 401 (token), 409/403 (withdrawn, consent), then
-    whatever ``admit(participant_id)`` raises (body size, rate limit), 404 (not their session,
-    whatever the body holds), then ``read_batch`` (400/413: the body) and 409 (session closed).
+    ``body`` is the request body as received: nothing in it is parsed before the token passed the
+    gate, so refusals come in the order the API documents: 401 (token), 409/403 (withdrawn,
+    consent), 413 (body size) and 429 (rate limit), 404 (not their session, whatever the body
+    holds), then 400/413/415 (what the body holds) and 409 (session closed).
     """
     with transaction.atomic(), connection.cursor() as cursor:
         _GATE.execute(cursor, [token_hash, timezone.now(), str(session_id)])
@@ -248,25 +304,26 @@ def ingest_for_token(
         refusal = _refusal(row[:5])
         if refusal is not None:
             raise refusal
-        admit(row[0])
+        _admit(participant_id=row[0], size=len(body))
         if row[5] is None:
             raise ApplicationError("not_found", "No such session.", status_code=404)
-        return _ingest_locked(cursor, SessionState(*row[5:]), read_batch)
+        events, sent_at = parse_batch(content_type=content_type, body=body)
+        return _ingest_locked(cursor, SessionState(*row[5:]), events, sent_at)
 
 
-def ingest_for_session(*, session_id: Any, read_batch: BatchReader) -> BatchResult:
-    """One batch for a session named by id (seeding, tests): no participant gate."""
+def ingest_for_session(*, session_id: Any, events: Any, sent_at: int | None) -> BatchResult:
+    """One batch of events already in hand for a session named by id (seeding, tests): no participant gate."""
     with transaction.atomic(), connection.cursor() as cursor:
         _LOCK.execute(cursor, [str(session_id)])
         row = cursor.fetchone()
         if row is None:
             raise ApplicationError("not_found", "No such session.", status_code=404)
-        return _ingest_locked(cursor, SessionState(*row), read_batch)
+        check_batch_size(events)
+        return _ingest_locked(cursor, SessionState(*row), events, sent_at)
 
 
-def _ingest_locked(cursor: Any, session: SessionState, read_batch: BatchReader) -> BatchResult:
-    events, sent_at = read_batch()
-    check_batch_size(events)
+def _ingest_locked(cursor: Any, session: SessionState, events: list[Any], sent_at: int | None) -> BatchResult:
+    """Statements 2 and 3 for a batch whose size was checked (by parse_batch or ingest_for_session)."""
     valid, rejected, repeats = split_batch(events)
     received_at = timezone.now()
     skew = int(received_at.timestamp() * 1000) - sent_at if sent_at is not None else None

@@ -111,7 +111,7 @@ def session_ingest_events(*, session: GameSession, events: Any, sent_at: int | N
     For internal callers (seeding, tests); participants' batches come through
     games.ingestion.ingest_for_token, which adds the participant gate. Same write path.
     """
-    return ingest_for_session(session_id=session.pk, read_batch=lambda: (events, sent_at))
+    return ingest_for_session(session_id=session.pk, events=events, sent_at=sent_at)
 
 
 def _flags(*, session: GameSession, completed: bool = True) -> dict[str, Any]:

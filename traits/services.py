@@ -1,15 +1,17 @@
 """Writes of the science pipeline: metrics → model fits → trait profile for one session, idempotently.
 
-Each step looks for its row by (session, version) first. A row already there with the same input
-hash is returned untouched, so a retried or duplicated task changes nothing; with a different hash
-(events differed from what was processed) the row is recomputed in place and the change is in the
-audit log (the models are registered in audit/registry.py).
+`session_pipeline_run` is the whole processing of one completed session, top to bottom (the task in
+traits/tasks.py only calls it and retries). Each step looks for its row by (session, version) first. A
+row already there with the same input hash is returned untouched, so a retried or duplicated task
+changes nothing; with a different hash (events differed from what was processed) the row is recomputed
+in place and the change is in the audit log (the models are registered in audit/registry.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,9 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 
 from core.errors import ApplicationError
+from games.models import GameSession
+from games.selectors import session_events
+from games.services import session_mark_processed
 from pseudonymization.models import Participant
 from traits import bart_models, mapping, metrics
 from traits.models import ModelFit, SessionMetrics, StudyNorms, TraitProfile
@@ -25,6 +30,9 @@ from traits.norms import MIN_STUDY_NORMS, Norm, leave_one_out
 from traits.selectors import study_norms_active
 
 EVENT_FIELDS = ("event_id", "seq", "type", "t", "client_ts", "balloon", "data")
+FINISHED = ("completed", "processed", "flagged")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -222,7 +230,70 @@ def session_process(*, data: SessionInput, quality_flags: dict[str, Any] | None 
     return PipelineResult(session_metrics, fits, profile, reasons, study_profile)
 
 
-FINISHED = ("completed", "processed", "flagged")
+class SessionNotReady(Exception):
+    """The session is not (yet) visible or not completed: the task retries, since commit and queue can race."""
+
+
+def session_input_load(*, session_id: str) -> tuple[GameSession, SessionInput]:
+    """The session (in the current study's schema) and what the pipeline reads of it."""
+    try:
+        session = GameSession.objects.select_related("participant").get(pk=session_id)
+    except GameSession.DoesNotExist as exc:
+        raise SessionNotReady(f"session {session_id} not found") from exc
+    data = SessionInput(
+        session_id=session.pk,
+        participant=session.participant,
+        schedule=list(session.schedule or []),
+        events=session_events(session=session),
+        config=dict(session.config or {}),
+        event_schema=session.event_schema,
+    )
+    return session, data
+
+
+@dataclass(frozen=True)
+class SessionOutcome:
+    """What processing one session came to: skipped (and why), or the pipeline's result."""
+
+    session_id: str
+    result: PipelineResult | None = None
+    skipped: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.result is None:
+            return {"session": self.session_id, "skipped": self.skipped}
+        profile = self.result.profile
+        return {
+            "session": self.session_id,
+            "profile": profile.pk,
+            "status": profile.status,
+            "flagged": self.result.flag_reasons,
+        }
+
+
+def session_pipeline_run(*, session_id: str) -> SessionOutcome:
+    """The whole processing of one completed session: load, the withdrawal rule, metrics → fits →
+    profile, and the session marked processed (or flagged) in the games app, in one transaction.
+
+    Raises SessionNotReady while the session is not visible or not completed yet (the task
+    retries). Safe to run twice: every step finds its own earlier result.
+    """
+    session, data = session_input_load(session_id=session_id)
+    if session.status == GameSession.Status.ABANDONED:
+        return SessionOutcome(session_id, skipped="abandoned")
+    if session.status not in FINISHED:
+        raise SessionNotReady(f"session {session_id} is {session.status}")
+    with transaction.atomic():
+        # Withdrawal and erasure stop processing at once (issue 8). The row lock orders this run
+        # with the erasure, which locks the same row: either these results exist before the
+        # erasure collects what to erase, or this run sees the participant withdrawn/erased.
+        status = Participant.objects.select_for_update().values_list("status", flat=True).get(pk=session.participant_id)
+        if status != Participant.Status.ACTIVE:
+            return SessionOutcome(session_id, skipped=status)
+        result = session_process(data=data, quality_flags=dict(session.quality_flags or {}))
+        session_mark_processed(session=session, flagged=bool(result.flag_reasons), reasons=result.flag_reasons)
+    logger.info("traits: session processed", extra={"session": session_id, "status": result.profile.status})
+    return SessionOutcome(session_id, result=result)
 
 
 def recompute_current(*, on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
@@ -234,9 +305,6 @@ def recompute_current(*, on_progress: Callable[[int, int], None] | None = None) 
     """
     from django.db.models import Count
 
-    from games.models import GameSession  # the games app owns sessions
-    from traits.tasks import _load
-
     ids = list(
         GameSession.objects.filter(status__in=FINISHED, participant__status=Participant.Status.ACTIVE)
         .order_by("started_at")
@@ -244,7 +312,7 @@ def recompute_current(*, on_progress: Callable[[int, int], None] | None = None) 
     )
     before = TraitProfile.objects.filter(traits_version=mapping.TRAITS_VERSION).count()
     for n, session_id in enumerate(ids, 1):
-        session, data = _load(str(session_id))
+        session, data = session_input_load(session_id=str(session_id))
         session_process(data=data, quality_flags=dict(session.quality_flags or {}))
         if on_progress is not None:
             on_progress(n, len(ids))

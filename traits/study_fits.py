@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,3 +203,20 @@ def study_fit_compute(*, model: str, trigger: str) -> StudyFit:
     except IntegrityError:  # a concurrent fit of the same sample won: its row is ours
         return StudyFit.objects.get(**key)
     return fit
+
+
+def study_fits_compute(*, trigger: str, models: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Each of `models` (default: all) fitted on the current sample; what came of each, by model name.
+
+    Too few participants is no failure: that model is reported skipped (its error code) and the
+    others are still fitted.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name in models or list(bart_models.MODELS):
+        try:
+            fit = study_fit_compute(model=name, trigger=trigger)
+        except ApplicationError as exc:
+            out[name] = {"skipped": exc.code}
+            continue
+        out[name] = {"study_fit": fit.pk, "n_participants": fit.n_participants, "converged": fit.converged}
+    return out

@@ -1,6 +1,7 @@
-"""Celery task of the science pipeline: one completed session → metrics → fits → profile.
+"""Celery tasks of the science pipeline: each calls one service (traits.services, traits.study_fits)
+and leaves the rules to it; what is here is queueing, retries and redelivery.
 
-The task runs in the schema of the study that queued it (tenant-schemas-celery's header, see
+A task runs in the schema of the study that queued it (tenant-schemas-celery's header, see
 research_platform/celery.py). It is safe to run twice: every step finds its own earlier result
 by (session, version) and input hash. `acks_late` + `reject_on_worker_lost` hand the message back
 to the broker if a worker dies mid-way; transient database errors are retried with backoff.
@@ -9,40 +10,17 @@ to the broker if a worker dies mid-way; transient database errors are retried wi
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
 from core.study import for_each_study
 from research_platform.celery import app
-from traits.services import SessionInput, session_process
+from traits.services import SessionNotReady, recompute_current, session_pipeline_run
+from traits.study_fits import study_fit_due, study_fits_compute
 
 logger = logging.getLogger(__name__)
-
-
-class SessionNotReady(Exception):
-    """The session is not (yet) visible or not completed: retried, since commit and queue can race."""
-
-
-def _load(session_id: str) -> tuple[Any, SessionInput]:
-    from games.models import GameSession
-    from games.selectors import session_events
-
-    try:
-        session = GameSession.objects.select_related("participant").get(pk=session_id)
-    except GameSession.DoesNotExist as exc:
-        raise SessionNotReady(f"session {session_id} not found") from exc
-    data = SessionInput(
-        session_id=session.pk,
-        participant=session.participant,
-        schedule=list(session.schedule or []),
-        events=session_events(session=session),
-        config=dict(session.config or {}),
-        event_schema=session.event_schema,
-    )
-    return session, data
 
 
 @app.task(
@@ -56,44 +34,19 @@ def _load(session_id: str) -> tuple[Any, SessionInput]:
     max_retries=6,
 )
 def process_session(self: Any, session_id: str) -> dict[str, Any]:
-    """Run the pipeline for one session and mark it processed (or flagged) in the games app."""
-    from games.services import session_mark_processed
-
-    session, data = _load(session_id)
-    if session.status == "abandoned":
-        return {"session": session_id, "skipped": "abandoned"}
-    if session.status not in ("completed", "processed", "flagged"):
-        raise SessionNotReady(f"session {session_id} is {session.status}")
-    with transaction.atomic():
-        # Withdrawal and erasure stop processing at once (issue 8). The row lock orders this task
-        # with the erasure, which locks the same row: either these results exist before the
-        # erasure collects what to erase, or the task sees the participant withdrawn/erased.
-        from pseudonymization.models import Participant
-
-        status = Participant.objects.select_for_update().values_list("status", flat=True).get(pk=session.participant_id)
-        if status != Participant.Status.ACTIVE:
-            return {"session": session_id, "skipped": status}
-        result = session_process(data=data, quality_flags=dict(session.quality_flags or {}))
-        session_mark_processed(session=session, flagged=bool(result.flag_reasons), reasons=result.flag_reasons)
-        _test_delay(session_id)
-    logger.info("traits: session processed", extra={"session": session_id, "status": result.profile.status})
-    _queue_study_fit_if_due()
-    return {
-        "session": session_id,
-        "profile": result.profile.pk,
-        "status": result.profile.status,
-        "flagged": result.flag_reasons,
-    }
+    """Process one completed session (traits.services.session_pipeline_run), then queue the study fit if due."""
+    outcome = session_pipeline_run(session_id=session_id)
+    if outcome.result is not None:
+        _queue_study_fit_if_due()
+    return outcome.as_dict()
 
 
 def _queue_study_fit_if_due() -> None:
-    """Queue the study-level fit when the sample has grown by TRAITS_HIERARCHICAL_EVERY participants.
+    """Queue the study-level fit when traits.study_fits.study_fit_due says the sample has grown enough.
 
     Cheap (two counts) so every processed session can ask. Two sessions finishing together may both
     queue it: the fit is stored once per sample, so the second finds the first's row.
     """
-    from traits.study_fits import study_fit_due
-
     try:
         if study_fit_due():
             fit_study_models.delay(trigger="growth")
@@ -112,28 +65,9 @@ def _queue_study_fit_if_due() -> None:
 )
 def fit_study_models(self: Any, trigger: str = "growth", models: list[str] | None = None) -> dict[str, Any]:
     """Fit the study-level model(s) on the study's current sample, in the study's schema (docs/models.md)."""
-    from core.errors import ApplicationError
-    from traits.bart_models import MODELS
-    from traits.study_fits import study_fit_compute
-
-    out: dict[str, Any] = {}
-    for name in models or list(MODELS):
-        try:
-            fit = study_fit_compute(model=name, trigger=trigger)
-        except ApplicationError as exc:  # too few participants: nothing to fit yet, not a failure
-            out[name] = {"skipped": exc.code}
-            continue
-        out[name] = {"study_fit": fit.pk, "n_participants": fit.n_participants, "converged": fit.converged}
+    out = study_fits_compute(trigger=trigger, models=models)
     logger.info("traits: study fit", extra={"trigger": trigger, "result": out})
     return out
-
-
-def _test_delay(session_id: str) -> None:
-    """Fault tests only (0 elsewhere): hold the results uncommitted so the worker can be killed mid-task."""
-    delay = float(getattr(settings, "TRAITS_TEST_PROCESS_DELAY_SECONDS", 0) or 0)
-    if delay > 0:
-        logger.warning("traits: holding session %s uncommitted for %.1f s (test delay)", session_id, delay)
-        time.sleep(delay)
 
 
 @app.task(name="traits.tasks.process_pending", acks_late=True)
@@ -163,8 +97,6 @@ def recompute_study() -> dict[str, Any]:
 
     Queued by `manage.py recompute_traits --queue` inside the study's schema; safe to run twice.
     """
-    from traits.services import recompute_current
-
     counts = recompute_current()
     logger.info("traits: study recomputed", extra=counts)
     return counts

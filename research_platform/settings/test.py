@@ -32,7 +32,7 @@ if not PLATFORM_MASTER_KEYS:
     PLATFORM_MASTER_KEYS_IS_DEVELOPMENT = True
 
 # The fault tests (tests/security/test_fault_*.py) run the server like production: the cache on the
-# same Redis as the broker (so a Redis outage also takes the rate-limit counters away) ...
+# same Redis as the broker (so a Redis outage also takes the rate-limit counters away).
 if env_str("TEST_CACHE_REDIS_URL"):
     CACHES = {
         "default": {
@@ -40,8 +40,6 @@ if env_str("TEST_CACHE_REDIS_URL"):
             "LOCATION": env_str("TEST_CACHE_REDIS_URL"),
         }
     }
-# ... and a worker that holds a session's results uncommitted for this long, so it can be killed mid-task.
-TRAITS_TEST_PROCESS_DELAY_SECONDS = float(env_str("TRAITS_TEST_PROCESS_DELAY_SECONDS") or 0)
 # The export-progress browser test reports progress every few rows and pauses after each report,
 # so the page's polling sees the bar move (dashboard/tasks.py; 0 = the production behaviour).
 EXPORT_PROGRESS_EVERY = int(env_str("EXPORT_PROGRESS_EVERY") or 0)

@@ -118,11 +118,19 @@ class ThrowawayCluster:
         shutil.rmtree(self.pgdata, ignore_errors=True)
 
 
-def start_worker(env: dict[str, str], name: str, *, beat_schedule: Path | None = None) -> subprocess.Popen:
-    """A Celery worker (solo pool: the task runs in this very process, so SIGKILL ends it mid-task)."""
+def start_worker(
+    env: dict[str, str], name: str, *, beat_schedule: Path | None = None, include: list[str] | None = None
+) -> subprocess.Popen:
+    """A Celery worker (solo pool: the task runs in this very process, so SIGKILL ends it mid-task).
+
+    ``include`` names extra modules the worker imports at start-up (Celery's ``-I``): test-only
+    bootstraps such as tests/security/slow_pipeline_worker.py, which change the worker's own process.
+    """
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     args = [sys.executable, "-m", "celery", "-A", "research_platform", "worker", "--pool=solo"]
     args += ["--concurrency=1", "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", f"{name}@%h"]
+    if include:
+        args += ["-I", ",".join(include)]
     if beat_schedule is not None:
         args += ["-B", "-s", str(beat_schedule)]  # embedded beat: the periodic sweep runs too
     return subprocess.Popen(

@@ -1,10 +1,11 @@
 """A Celery worker SIGKILLed mid-task: the message is redelivered, a second worker completes it, once.
 
-Worker A holds the session's results uncommitted (TRAITS_TEST_PROCESS_DELAY_SECONDS, a test-only
-setting) and is killed with SIGKILL while it does: no clean-up code runs, PostgreSQL rolls its
-transaction back, and the message stays "unacked" in Redis (acks_late). Worker B, started afterwards,
-gets it back once the (test-short) visibility timeout has passed and processes the session; the
-results exist exactly once and nothing is left unacknowledged in the broker.
+Worker A holds the session's results uncommitted (it loads tests/security/slow_pipeline_worker.py, which
+wraps the pipeline service in the worker's own process) and is killed with SIGKILL while it does: no
+clean-up code runs, PostgreSQL rolls its transaction back, and the message stays "unacked" in Redis
+(acks_late). Worker B, started afterwards, gets it back once the (test-short) visibility timeout has
+passed and processes the session; the results exist exactly once and nothing is left unacknowledged in
+the broker.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def test_a_worker_killed_mid_task_is_replaced_and_the_session_processed_once(wor
     server, study, redis, workers = worker_stack
     tag = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
     first, second = f"kill-a-{tag}", f"kill-b-{tag}"
-    workers.append(start_worker({**server.env, "TRAITS_TEST_PROCESS_DELAY_SECONDS": "60"}, first))
+    workers.append(start_worker(server.env, first, include=["tests.security.slow_pipeline_worker"]))
 
     alice = Participant(server, SLUG)
     record = PlayRecord()

@@ -11,8 +11,8 @@ from kombu.exceptions import OperationalError
 
 from games.models import GameSession
 from tests.traits.test_tasks import play
-from traits.apps import queue_session_processing
 from traits.models import TraitProfile
+from traits.receivers import queue_session_processing
 from traits.selectors import sessions_pending_processing
 from traits.tasks import process_pending, process_session
 

@@ -10,7 +10,8 @@ from games.models import GameSession
 from games.simulate import TargetPolicy, batches, simulate_session
 from tests.games.support import enrol_gamer
 from traits.models import ModelFit, SessionMetrics, TraitProfile
-from traits.tasks import SessionNotReady, _load, process_session
+from traits.services import SessionNotReady, session_input_load
+from traits.tasks import process_session
 
 
 def play(study, *, target=30.0, tamper=None):
@@ -83,7 +84,7 @@ def test_a_session_is_invisible_from_another_study(alpha, beta):
     _, session_id = play(alpha)
     connection.set_tenant(beta)
     with pytest.raises(SessionNotReady):
-        _load(session_id)
+        session_input_load(session_id=session_id)
     assert TraitProfile.objects.count() == 0
 
 
@@ -94,3 +95,59 @@ def test_an_unfinished_session_is_not_processed(alpha):
         process_session.apply(args=[session_id], throw=True)
     assert isinstance(info.value.exc, SessionNotReady)
     assert not TraitProfile.objects.filter(session_id=session_id).exists()
+
+
+def test_the_pipeline_service_processes_a_completed_session_without_celery(alpha, django_capture_on_commit_callbacks):
+    from traits.services import session_pipeline_run
+
+    gamer, session_id = play(alpha)
+    with django_capture_on_commit_callbacks(execute=False):  # completed, its task never run
+        assert gamer.post(f"/api/v1/game/sessions/{session_id}/complete/").status_code == 202
+    connection.set_tenant(alpha)
+    assert GameSession.objects.get(pk=session_id).status == "completed"
+    outcome = session_pipeline_run(session_id=session_id)
+    assert outcome.skipped is None and outcome.result is not None
+    assert GameSession.objects.get(pk=session_id).status == "processed"
+    assert outcome.as_dict() == {
+        "session": session_id,
+        "profile": TraitProfile.objects.get(session_id=session_id).pk,
+        "status": outcome.result.profile.status,
+        "flagged": [],
+    }
+
+
+def test_an_abandoned_session_is_skipped_not_retried(alpha):
+    _, session_id = play(alpha)
+    connection.set_tenant(alpha)
+    GameSession.objects.filter(pk=session_id).update(status="abandoned")
+    assert process_session.apply(args=[session_id]).get() == {"session": session_id, "skipped": "abandoned"}
+    assert not SessionMetrics.objects.filter(session_id=session_id).exists()
+
+
+def test_the_task_only_calls_the_pipeline_service(monkeypatch):
+    from traits import tasks
+    from traits.services import SessionOutcome
+
+    calls = []
+
+    def pipeline_run(*, session_id):
+        calls.append(session_id)
+        return SessionOutcome(session_id, skipped="withdrawn")
+
+    monkeypatch.setattr(tasks, "session_pipeline_run", pipeline_run)
+    assert process_session.apply(args=["s-1"]).get() == {"session": "s-1", "skipped": "withdrawn"}
+    assert calls == ["s-1"]
+
+
+def test_the_services_never_import_the_tasks():
+    import ast
+    from pathlib import Path
+
+    import traits
+
+    root = Path(traits.__file__).parent
+    for name in ("services.py", "study_fits.py"):
+        tree = ast.parse((root / name).read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert "traits.tasks" not in imported, name  # the task calls the service, never the reverse
