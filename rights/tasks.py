@@ -10,15 +10,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from celery import shared_task
 from django.db import DatabaseError
 
 from core.study import for_each_study
-from research_platform.celery import app
 
 logger = logging.getLogger(__name__)
 
 
-@app.task(
+@shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -40,7 +40,7 @@ def execute_deletion_request(self: Any, request_id: str) -> dict[str, Any]:
     return {"request_id": request_id, "status": request.status, "counts": request.counts}
 
 
-@app.task(acks_late=True)
+@shared_task(acks_late=True)
 def retention_apply_study() -> dict[str, int]:
     """Apply the current study's retention policy (queued per study by ``retention_sweep``)."""
     from rights.retention import retention_apply
@@ -48,7 +48,7 @@ def retention_apply_study() -> dict[str, int]:
     return retention_apply()
 
 
-@app.task
+@shared_task
 def retention_sweep() -> list[str]:
     """Beat entry point (runs in public): queue ``retention_apply_study`` in each study's schema."""
     queued = []

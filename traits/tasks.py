@@ -12,18 +12,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
 from core.study import for_each_study
-from research_platform.celery import app
 from traits.services import SessionNotReady, recompute_current, session_pipeline_run
 from traits.study_fits import study_fit_due, study_fits_compute
 
 logger = logging.getLogger(__name__)
 
 
-@app.task(
+@shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -54,7 +54,7 @@ def _queue_study_fit_if_due() -> None:
         logger.exception("traits: study-level fit not queued")
 
 
-@app.task(
+@shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -70,7 +70,7 @@ def fit_study_models(self: Any, trigger: str = "growth", models: list[str] | Non
     return out
 
 
-@app.task(name="traits.tasks.process_pending", acks_late=True)
+@shared_task(name="traits.tasks.process_pending", acks_late=True)
 def process_pending() -> int:
     """Beat: queue every session left `completed` without processing (its queueing failed), in every study.
 
@@ -91,7 +91,7 @@ def process_pending() -> int:
     return queued
 
 
-@app.task(name="traits.tasks.recompute_study", acks_late=True)
+@shared_task(name="traits.tasks.recompute_study", acks_late=True)
 def recompute_study() -> dict[str, Any]:
     """Recompute every finished session of the study that queued it at the current versions (old rows kept).
 
