@@ -2,10 +2,10 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from compliance import apis
+from compliance import researcher_apis
 
 urlpatterns: list[URLPattern | URLResolver] = []
 api_urlpatterns: list[URLPattern | URLResolver] = [
-    path("audit/", apis.StudyAuditApi.as_view(), name="study-audit"),
-    path("audit/checkpoints/", apis.StudyCheckpointsApi.as_view(), name="study-audit-checkpoints"),
+    path("audit/", researcher_apis.StudyAuditApi.as_view(), name="study-audit"),
+    path("audit/checkpoints/", researcher_apis.StudyCheckpointsApi.as_view(), name="study-audit-checkpoints"),
 ]

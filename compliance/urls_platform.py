@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from compliance import apis, views
+from compliance import researcher_apis, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("compliance/", views.console, name="audit-console"),
@@ -11,6 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("compliance/entries/<str:chain>/<int:entry_id>/", views.entry_detail, name="audit-entry"),
 ]
 api_urlpatterns: list[URLPattern | URLResolver] = [
-    path("audit/", apis.PlatformAuditApi.as_view(), name="audit-list"),
-    path("audit/verify/", apis.PlatformVerifyApi.as_view(), name="audit-verify"),
+    path("audit/", researcher_apis.PlatformAuditApi.as_view(), name="audit-list"),
+    path("audit/verify/", researcher_apis.PlatformVerifyApi.as_view(), name="audit-verify"),
 ]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 
 from audit import selectors
 from audit.verification import verify_studies
-from compliance.apis import record_query
+from compliance.researcher_apis import record_query
 from compliance.selectors import covered_studies, is_platform_auditor, scope_for
 from core.errors import ApplicationError
 

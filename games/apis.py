@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from consent.gate import ParticipantAPIView
 from core.errors import ApplicationError
 from core.ratelimit import refuse_over_limit
-from games import batch_api
+from games import batch_view
 from games.confirmation import confirm_action, is_server_confirmed, public_schedule
 from games.event_schema import EVENT_SCHEMA_NAME, SCHEMA_PATH, SCHEMA_REVISION, load_schema
 from games.models import GameSession
@@ -154,7 +154,7 @@ class GameSessionStartApi(ParticipantAPIView):
 class GameSessionEventsApi(ParticipantAPIView):
     """POST /api/v1/game/sessions/{id}/events/ — a batch of events (see docs/event-schema.md).
 
-    The URL is served by ``session_events_view`` (games/batch_api.py, no DRF on the hot path);
+    The URL is served by ``session_events_view`` (games/batch_view.py, no DRF on the hot path);
     this class gives the endpoint its place in the OpenAPI schema and, called through DRF, the
     same answers.
     """
@@ -165,12 +165,12 @@ class GameSessionEventsApi(ParticipantAPIView):
         responses={200: BatchOut, 400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR, 413: _ERR, 429: _ERR},
     )
     def post(self, request: Request, session_id: Any) -> HttpResponse:
-        return batch_api.session_events(request._request, session_id)
+        return batch_view.session_events(request._request, session_id)
 
 
-@csrf_exempt  # batch_api checks CSRF itself for cookie-borne tokens
+@csrf_exempt  # batch_view checks CSRF itself for cookie-borne tokens
 def session_events_view(request: HttpRequest, session_id: Any) -> HttpResponse:
-    return batch_api.session_events(request, session_id)
+    return batch_view.session_events(request, session_id)
 
 
 # What DRF's as_view() sets: the schema generator documents the URL through the class above.

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from pseudonymization.apis import ReidentifyApi
+from pseudonymization.researcher_apis import ReidentifyApi
 
 urlpatterns: list[URLPattern | URLResolver] = []
 api_urlpatterns: list[URLPattern | URLResolver] = [

@@ -1,6 +1,6 @@
 """The event-batch endpoint without DRF: the same credentials, refusals and documentation as before.
 
-games/batch_api.py answers POST .../events/ with a plain Django view and games/ingestion.py's
+games/batch_view.py answers POST .../events/ with a plain Django view and games/ingestion.py's
 three prepared statements; these tests pin what that must not have changed (CSRF for the cookie,
 every refusal's code, immediate revocation, one connection serving several studies).
 """
