@@ -19,6 +19,7 @@ from consent.models import ConsentRecord
 from consent.selectors import consent_document_current, consent_settings_get, participant_has_active_consent
 from consent.services import consent_give, consent_withdraw
 from core.errors import ApplicationError
+from core.study import current_study
 from pseudonymization.authentication import COOKIE_NAME
 from pseudonymization.carry import external_id_open_from_form, external_id_seal_for_form
 from pseudonymization.pages import participant_from_request
@@ -29,7 +30,7 @@ FINISHED = {"completed", "processed", "flagged"}
 
 
 def _page(request: HttpRequest, template: str, status: int = 200, **context: Any) -> HttpResponse:
-    return render(request, f"consent/{template}", {"study": request.tenant, **context}, status=status)
+    return render(request, f"consent/{template}", {"study": current_study(request), **context}, status=status)
 
 
 def _external_id_from_link(request: HttpRequest) -> str | None:
@@ -48,7 +49,8 @@ def _consent_form_page(request: HttpRequest, form: ConsentForm, status: int = 20
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def consent_page(request: HttpRequest) -> HttpResponse:
-    if not request.tenant.accepts_participants:
+    study = current_study(request)
+    if study is None or not study.accepts_participants:
         return _page(request, "not_recruiting.html")
     document = consent_document_current()
     if document is None:

@@ -28,25 +28,24 @@ class HomeStudy:
 
 def home_studies(user: Any) -> list[HomeStudy]:
     """ "My studies" with each study's live counts, read from its own schema (one query per study)."""
-    from django_tenants.utils import schema_context
-
     from consent.selectors import consent_settings_get
+    from core.study import for_each_study
     from games.models import GameSession
     from pseudonymization.models import Participant
 
     rows = []
-    for study, role, perms in studies_of(user):
-        with schema_context(study.schema_name):
-            people = Participant.objects.exclude(status=Participant.Status.ERASED).aggregate(
-                participants=Count("id", filter=Q(pilot=False)), pilots=Count("id", filter=Q(pilot=True))
-            )
-            sessions = GameSession.objects.aggregate(
-                # Pilots left out, as on the dashboard; last activity counts anyone (the link is in use).
-                in_progress=Count("id", filter=Q(status=GameSession.Status.IN_PROGRESS, participant__pilot=False)),
-                last=Max("last_event_at"),
-                started=Max("started_at"),
-            )
-            params = list(consent_settings_get().external_id_params)
+    listed = studies_of(user)
+    for study, (_, role, perms) in zip(for_each_study([s for s, _, _ in listed]), listed, strict=True):
+        people = Participant.objects.exclude(status=Participant.Status.ERASED).aggregate(
+            participants=Count("id", filter=Q(pilot=False)), pilots=Count("id", filter=Q(pilot=True))
+        )
+        sessions = GameSession.objects.aggregate(
+            # Pilots left out, as on the dashboard; last activity counts anyone (the link is in use).
+            in_progress=Count("id", filter=Q(status=GameSession.Status.IN_PROGRESS, participant__pilot=False)),
+            last=Max("last_event_at"),
+            started=Max("started_at"),
+        )
+        params = list(consent_settings_get().external_id_params)
         last = max((t for t in (sessions["last"], sessions["started"]) if t is not None), default=None)
         rows.append(
             HomeStudy(

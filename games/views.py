@@ -12,6 +12,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from consent.gate import consent_required
 from consent.selectors import completion_url
+from core.study import current_study
 from games.ingestion import MAX_BATCH_EVENTS
 from games.money import format_money
 from games.selectors import game_config_current, session_finished_for
@@ -50,7 +51,7 @@ def play_page(request: HttpRequest) -> HttpResponse:
         "currency": currency,
     }
     context = {
-        "study": request.tenant,  # type: ignore[attr-defined]
+        "study": current_study(request),
         "boot": boot,
         "participant_code": participant.participant_code,
         "reward_text": format_money(float(config.get("reward_per_pump") or 0), currency),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
 from core.ratelimit import consume, limited_response
+from core.study import current_study
 from pseudonymization.authentication import ParticipantPrincipal
 from pseudonymization.models import Participant
 from pseudonymization.pages import participant_from_request
@@ -113,7 +114,7 @@ def _who(request: HttpRequest) -> Participant | None:
 
 
 def _render(request: HttpRequest, template: str, status: int = 200, **context: Any) -> HttpResponse:
-    response = render(request, f"rights/{template}", {"study": request.tenant, **context}, status=status)
+    response = render(request, f"rights/{template}", {"study": current_study(request), **context}, status=status)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from consent.gate import consent_required
+from core.study import current_study
 from traits.apis import PROFILE_NOTICE
 from traits.charts import bipolar_svg
 from traits.norms import MIN_STUDY_NORMS
@@ -65,7 +66,7 @@ def results_page(request: HttpRequest) -> HttpResponse:
         request,
         "traits/results.html",
         {
-            "study": request.tenant,  # type: ignore[attr-defined]
+            "study": current_study(request),
             "profile": profile,
             "rows": rows,
             "placed": any(r["svg"] for r in rows),

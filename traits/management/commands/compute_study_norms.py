@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
 from core.errors import ApplicationError
-from tenants.models import Study
+from tenants.selectors import study_get
 from traits.services import study_norms_compute
 
 
@@ -32,8 +32,8 @@ class Command(BaseCommand):
         parser.add_argument("--recompute", action="store_true", help="then run recompute_traits for the study")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        study = Study.objects.filter(slug=options["study"]).first()
-        if study is None or study.schema_name == "public":
+        study = study_get(slug=options["study"])
+        if study is None:
             raise CommandError(f"No study {options['study']!r}.")
         with tenant_context(study):
             try:

@@ -24,7 +24,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django_tenants.utils import tenant_context
 
-from tenants.models import Study
+from tenants.selectors import study_get
 from traits import mapping
 from traits.services import recompute_current
 
@@ -60,8 +60,8 @@ class Command(BaseCommand):
                 f"This code computes {mapping.TRAITS_VERSION}, not {options['version']}. Results of other "
                 "versions stay stored; to compute another version, run the code of that version."
             )
-        study = Study.objects.filter(slug=options["study"]).first()
-        if study is None or study.schema_name == "public":
+        study = study_get(slug=options["study"])
+        if study is None:
             raise CommandError(f"No study {options['study']!r}.")
         if options["queue"]:
             from traits.tasks import recompute_study

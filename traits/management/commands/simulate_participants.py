@@ -23,6 +23,7 @@ from django_tenants.utils import tenant_context
 
 from games.simulate import TargetPolicy, batches, simulate_session
 from tenants.models import Study
+from tenants.selectors import study_get
 from traits.simulate import ModelPolicy, draw_agent
 
 MODELS = {"par4": "bart_par4", "ewmv": "bart_ewmv"}
@@ -100,7 +101,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=300.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        study = Study.objects.filter(slug=options["study"]).first()
+        study = study_get(slug=options["study"])
         if study is None:
             raise CommandError(f"No study {options['study']!r}.")
         api = Api(options["base_url"], study.slug)
