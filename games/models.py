@@ -1,9 +1,9 @@
 """Game sessions, their balloons and every event the browser sent (all in the study's schema).
 
 Events live in one table (`games_event`) with a `type` column and typed columns for what the
-readers filter and aggregate on; proxy models give each event type its own name. The raw event
-is kept as received beside the parsed columns, and the server's receive time and skew estimate
-are kept apart from the client's clocks (never overwriting them).
+readers filter and aggregate on (filter on `type` to read one kind). The raw event is kept as
+received beside the parsed columns, and the server's receive time and skew estimate are kept
+apart from the client's clocks (never overwriting them).
 """
 
 from __future__ import annotations
@@ -158,49 +158,3 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} #{self.seq}"
-
-
-class _TypedManager(models.Manager):
-    def __init__(self, *types: str) -> None:
-        super().__init__()
-        self.types = types
-
-    def get_queryset(self) -> models.QuerySet:
-        return super().get_queryset().filter(type__in=self.types)
-
-
-class PumpEvent(Event):
-    objects = _TypedManager(Event.Type.PUMP)
-
-    class Meta:
-        proxy = True
-
-
-class CashOutEvent(Event):
-    objects = _TypedManager(Event.Type.CASH_OUT)
-
-    class Meta:
-        proxy = True
-
-
-class PopEvent(Event):
-    objects = _TypedManager(Event.Type.POP)
-
-    class Meta:
-        proxy = True
-
-
-class ContextEvent(Event):
-    objects = _TypedManager(Event.Type.CONTEXT)
-
-    class Meta:
-        proxy = True
-
-
-class LifecycleEvent(Event):
-    """session_start, balloon_start and session_end."""
-
-    objects = _TypedManager(Event.Type.SESSION_START, Event.Type.BALLOON_START, Event.Type.SESSION_END)
-
-    class Meta:
-        proxy = True
