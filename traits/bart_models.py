@@ -359,19 +359,3 @@ def fit_model(model: Model | str, pumps: Sequence[int], explosion: Sequence[int]
         at_bound=at_bound,
         starts_agreeing=agreeing,
     )
-
-
-def pump_probability(model: Model | str, values: Sequence[float], n_succ: float, n_pump: float, l_: int) -> float:
-    """P(pump at opportunity l) given the counts of earlier balloons: used by the simulator."""
-    model = MODELS[model] if isinstance(model, str) else model
-    design = Design(
-        np.zeros(1),
-        np.zeros(1),
-        np.array([float(n_succ)]),
-        np.array([float(n_pump)]),
-        np.zeros(1, dtype=np.int64),
-        np.array([float(l_)]),
-        np.ones(1),
-    )
-    x = float(model.logits(design, *values)[0])
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
