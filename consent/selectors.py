@@ -20,15 +20,6 @@ def consent_settings_get() -> ConsentSettings:
     return ConsentSettings.get()
 
 
-def consent_record_live(*, participant: Participant) -> ConsentRecord | None:
-    """The participant's latest agreement that was not withdrawn."""
-    return (
-        ConsentRecord.objects.select_related("document")
-        .filter(participant=participant, withdrawn_at__isnull=True)
-        .first()
-    )
-
-
 def participant_has_active_consent(*, participant: Participant) -> bool:
     """True when the participant may take part now.
 
@@ -70,11 +61,6 @@ def consent_documents_list() -> list[ConsentDocument]:
 def consent_document_get(*, version: str) -> ConsentDocument | None:
     """The document of that version, whatever its status, or None."""
     return ConsentDocument.objects.filter(version=version).first()
-
-
-def consent_record_latest(*, participant: Participant) -> ConsentRecord | None:
-    """The participant's most recent agreement, withdrawn or not (what the researcher list shows)."""
-    return ConsentRecord.objects.select_related("document").filter(participant=participant).first()
 
 
 # Where consent_records_prefetch() puts a participant's records; consent_state reads it from there.

@@ -9,7 +9,6 @@ the export's scope (export_formats.ExportScope: finished sessions only or all, p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
@@ -446,7 +445,3 @@ def count_rows(export_format: str, scope: ExportScope | None = None) -> int:
     if export_format == "csv":
         return events
     return events + Balloon.objects.filter(session_id__in=sessions).exclude(outcome=Balloon.Outcome.PENDING).count()
-
-
-def dumps_versions(versions: dict[str, str]) -> str:
-    return json.dumps(versions, sort_keys=True)

@@ -59,10 +59,6 @@ class Participant(models.Model):
         return self.participant_code
 
     @property
-    def is_withdrawn(self) -> bool:
-        return self.status == self.Status.WITHDRAWN
-
-    @property
     def has_external_id(self) -> bool:
         # A duplicate enrolment holds its id encrypted but no blind index (the first one has it).
         return self.external_id_index is not None or self.external_id_ciphertext is not None

@@ -141,11 +141,6 @@ def token_issue(
 
 
 @transaction.atomic
-def token_revoke(*, token: ParticipantToken) -> None:
-    ParticipantToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-
-@transaction.atomic
 def tokens_revoke_all(*, participant: Participant) -> int:
     return ParticipantToken.objects.filter(participant=participant, revoked_at__isnull=True).update(
         revoked_at=timezone.now()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -124,7 +123,3 @@ def membership_revoke(*, study: Study, user: Any, acting_user: Any = None) -> No
         actor=acting_user,
         details={"study": study.slug, "user_id": user.pk},
     )
-
-
-def study_permission_objects() -> list[Permission]:
-    return list(Permission.objects.filter(content_type__app_label="tenants", codename__in=STUDY_PERMISSIONS))

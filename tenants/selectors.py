@@ -12,10 +12,6 @@ from tenants.models import Study, StudyMembership
 from tenants.roles import STUDY_PERMISSIONS
 
 
-def study_list() -> QuerySet[Study]:
-    return Study.objects.all().order_by("slug")
-
-
 def study_get(*, slug: str) -> Study | None:
     return Study.objects.filter(slug=slug).first()
 

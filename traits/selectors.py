@@ -77,14 +77,6 @@ def fits_of_participant(*, participant: Participant, model_versions: list[str]) 
     )
 
 
-def profile_for_session(
-    *, session: Any, version: str = TRAITS_VERSION, reference: str = "default"
-) -> TraitProfile | None:
-    return TraitProfile.objects.filter(
-        session_id=_session_id(session), traits_version=version, reference=reference
-    ).first()
-
-
 def sessions_pending_processing(*, older_than_seconds: int = 0, limit: int = 500) -> list[uuid.UUID]:
     """Sessions of the current study completed at least `older_than_seconds` ago and not processed yet."""
     from datetime import timedelta

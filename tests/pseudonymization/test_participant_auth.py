@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from consent.gate import ParticipantAPIView
 from pseudonymization.authentication import COOKIE_NAME
 from pseudonymization.models import ParticipantToken
-from pseudonymization.services import token_revoke
 from research_platform import urls_tenants
 from tests.consent.support import bearer, publish
 
@@ -64,7 +63,7 @@ def test_an_expired_token_is_refused(alpha, alpha_client, participant, probe):
 
 def test_a_revoked_token_is_refused(alpha, alpha_client, participant, probe):
     with tenant_context(alpha):
-        token_revoke(token=ParticipantToken.objects.get())
+        ParticipantToken.objects.update(revoked_at=timezone.now())
     assert alpha_client.get(probe, **participant.auth).status_code == 401
 
 
