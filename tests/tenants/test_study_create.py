@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import connection
 from django_tenants.utils import schema_exists, tenant_context
 
@@ -111,11 +111,3 @@ def test_deleting_needs_confirmation_and_drops_the_schema(db):
     assert not Domain.objects.filter(domain="iota.localhost").exists()
     assert not schema_exists("study_iota")
     assert host_client("iota.localhost").get("/").status_code == 404
-
-
-def test_delete_study_command_refuses_without_confirmation(db):
-    study_create(slug="kappa", title="Kappa")
-    with pytest.raises(CommandError):
-        call_command("delete_study", "kappa")
-    call_command("delete_study", "kappa", "--confirm", "kappa")
-    assert not schema_exists("study_kappa")

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from tenants.selectors import study_get
-from tenants.services import StudyError, study_delete
+from tenants.management.study_command import ConfirmedStudyCommand
+from tenants.models import Study
+from tenants.services import study_delete
 
 
-class Command(BaseCommand):
+class Command(ConfirmedStudyCommand):
     help = "Delete a study and ALL its data (irreversible). Repeat the slug with --confirm."
+    done = "Deleted study '{slug}' and its schema."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("slug")
-        parser.add_argument("--confirm", default="", help="the study's slug again")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        study = study_get(slug=options["slug"])
-        if study is None:
-            raise CommandError(f"No study '{options['slug']}'.")
-        try:
-            study_delete(study=study, confirm=options["confirm"])
-        except StudyError as exc:
-            raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(f"Deleted study '{options['slug']}' and its schema."))
+    def act(self, *, study: Study, confirm: str) -> None:
+        study_delete(study=study, confirm=confirm)
