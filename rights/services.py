@@ -22,12 +22,9 @@ from rights import erasure
 from rights.certificate import certificate_build, certificate_sha256
 from rights.models import AccessSecret, DeletionRequest, RetentionPolicy, RightsSettings
 from rights.selectors import rights_settings_get
+from rights.signals import execution_requested
 
 logger = logging.getLogger(__name__)
-
-
-class InjectedFailure(RuntimeError):
-    """Raised by the executor after a named step when a test asks for it (crash simulation)."""
 
 
 def _platform_user_id(acting_user: Any) -> int | None:
@@ -37,12 +34,10 @@ def _platform_user_id(acting_user: Any) -> int | None:
     return int(acting_user.pk)
 
 
-def _queue_execution(request: DeletionRequest) -> None:
-    from rights.tasks import execute_deletion_request
-
+def _request_execution(request: DeletionRequest) -> None:
     request_id = str(request.pk)
     # After commit: the worker must see the verified request (and a rollback queues nothing).
-    transaction.on_commit(lambda: execute_deletion_request.delay(request_id))
+    transaction.on_commit(lambda: execution_requested.send(sender=DeletionRequest, request_id=request_id))
 
 
 @transaction.atomic
@@ -88,7 +83,7 @@ def deletion_request_file(
     )
     if automatic:
         request = _verify(request=request, user_id=None, acting_user=acting_user, automatic=True)
-        _queue_execution(request)
+        _request_execution(request)
     return request, True
 
 
@@ -157,7 +152,7 @@ def deletion_request_schedule_execution(*, request: DeletionRequest, acting_user
     audit_event(
         action="rights.deletion.schedule", obj=request, actor=acting_user, details={"request_id": str(request.pk)}
     )
-    _queue_execution(request)
+    _request_execution(request)
     return request
 
 
@@ -183,11 +178,11 @@ def _run_step(request_pk: Any, name: str, step: erasure.Step) -> DeletionRequest
         return request
 
 
-def deletion_request_execute(*, request: DeletionRequest, fail_after_step: str | None = None) -> DeletionRequest:
+def deletion_request_execute(*, request: DeletionRequest) -> DeletionRequest:
     """Erase everything of the request's participant; resumable and idempotent.
 
     Steps already recorded as done are skipped, so a re-run after a crash continues; a re-run
-    after completion changes nothing. ``fail_after_step`` simulates a crash (tests only).
+    after completion changes nothing.
     """
     with transaction.atomic():
         request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
@@ -206,8 +201,6 @@ def deletion_request_execute(*, request: DeletionRequest, fail_after_step: str |
             audit_event(action="rights.deletion.start", obj=request, details={"request_id": str(request.pk)})
     for name, step in erasure.STEPS:
         request = _run_step(request.pk, name, step)
-        if fail_after_step == name:
-            raise InjectedFailure(f"injected failure after step {name}")
     return _finish(request)
 
 

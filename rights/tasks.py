@@ -14,6 +14,9 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from core.study import for_each_study
+from rights.models import DeletionRequest
+from rights.retention import retention_apply
+from rights.services import deletion_request_execute
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +32,6 @@ logger = logging.getLogger(__name__)
     max_retries=8,
 )
 def execute_deletion_request(self: Any, request_id: str) -> dict[str, Any]:
-    from rights.models import DeletionRequest
-    from rights.services import deletion_request_execute
-
     request = DeletionRequest.objects.filter(pk=request_id).first()
     if request is None:
         logger.warning("deletion request %s not found in this schema", request_id)
@@ -43,8 +43,6 @@ def execute_deletion_request(self: Any, request_id: str) -> dict[str, Any]:
 @shared_task(acks_late=True)
 def retention_apply_study() -> dict[str, int]:
     """Apply the current study's retention policy (queued per study by ``retention_sweep``)."""
-    from rights.retention import retention_apply
-
     return retention_apply()
 
 
