@@ -12,14 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-
-from core.study import current_study_slug
-
-if TYPE_CHECKING:
-    from audit.models import AuditEntry
 
 _request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
 _actor: ContextVar[tuple[Any, str] | None] = ContextVar("audit_actor", default=None)
@@ -78,21 +73,16 @@ def set_pending(key: tuple[str, str], study: str, repr_: str) -> None:
     _pending.set((key, study, repr_))
 
 
-def fill_entry(entry: AuditEntry) -> None:
-    """Complete actor, study and safe object representation before the entry is hashed."""
-    if entry.actor_id is None and not entry.actor_label:
-        entry.actor_id, entry.actor_label = current_actor()
-    elif not entry.actor_label:
-        entry.actor_label = f"user:{entry.actor_id}"
+def take_pending(object_pk: str) -> tuple[str, str] | None:
+    """(study, safe repr) left by the pre_log hook for the entry about ``object_pk``; taken once.
+
+    The entry model asks for it when it saves (audit.models), so this module never needs the model.
+    """
     pending = _pending.get()
-    if pending is not None:
-        key, study, repr_ = pending
-        if entry.content_type_id is not None and key[1] == str(entry.object_pk):
-            entry.object_repr = repr_
-            entry.study = entry.study or study
-            _pending.set(None)
-    if not entry.study:
-        entry.study = current_study_slug()
+    if pending is None or pending[0][1] != object_pk:
+        return None
+    _pending.set(None)
+    return pending[1], pending[2]
 
 
 class AuditContextMiddleware:

@@ -19,6 +19,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
 from audit import chain
+from audit.context import current_actor, take_pending
+from core.study import current_study_slug
 
 # Namespace of the advisory locks that serialise appends (one lock per schema): "AUDT".
 ADVISORY_LOCK_NAMESPACE = 0x41554454
@@ -140,12 +142,24 @@ class AuditEntry(AbstractLogEntry):
             "reason": self.reason,
         }
 
+    def _complete_from_context(self) -> None:
+        """Actor, study and safe object representation from who is acting, before the entry is hashed."""
+        if self.actor_id is None and not self.actor_label:
+            self.actor_id, self.actor_label = current_actor()
+        elif not self.actor_label:
+            self.actor_label = f"user:{self.actor_id}"
+        if self.content_type_id is not None:
+            pending = take_pending(str(self.object_pk))
+            if pending is not None:
+                study, self.object_repr = pending
+                self.study = self.study or study
+        if not self.study:
+            self.study = current_study_slug()
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding or self.pk is not None:
             raise AuditLogImmutableError("Audit entries are append-only.")
-        from audit.context import fill_entry  # context needs the model; import here
-
-        fill_entry(self)
+        self._complete_from_context()
         # Never stored, whatever auditlog's context filled in (research-notes: no e-mails, no IPs).
         self.actor_email = None
         self.remote_addr = None
