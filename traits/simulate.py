@@ -1,18 +1,20 @@
 """Simulated participants whose choices come from a model with known parameters (pure, no Django).
 
-Used for parameter recovery (simulate → fit → compare) and to produce realistic bart-events/1
-streams for pipeline tests. A balloon is pumped while the model says "pump" and stops either at
-the model's first "stop" or when the pump count reaches the scheduled explosion point (a pop).
+`simulate_choices` is the fast simulator of parameter recovery (simulate → fit → compare): a
+balloon is pumped while the model says "pump" and stops either at the model's first "stop" or
+when the pump count reaches the scheduled explosion point (a pop). `policy_for` gives the
+games.simulate policy that plays an agent event by event (the real-HTTP simulator).
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
+import random
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from games.simulate import Par4Policy, Policy
 from traits.bart_models import MODELS, Design, Model
 
 
@@ -62,74 +64,34 @@ def uniform_schedule(n: int, max_pumps: int, rng: np.random.Generator, color: st
     ]
 
 
-def events_from_choices(
-    schedule: Sequence[dict[str, Any]],
-    choices: Sequence[tuple[int, int]],
-    rng: np.random.Generator,
-    *,
-    reward_per_pump: float = 0.05,
-    start_ts: int = 1_764_000_000_000,
-) -> list[dict[str, Any]]:
-    """A complete bart-events/1 stream (seq 0…) for the given choices, with plausible timings."""
-    events: list[dict[str, Any]] = []
-    t = 0.0
-    total = 0.0
+class EwmvPolicy:
+    """A games.simulate policy whose choices come from the bart_ewmv model (for the real-HTTP simulator)."""
 
-    def emit(kind: str, balloon: int | None, data: dict[str, Any]) -> None:
-        event: dict[str, Any] = {
-            "event_id": str(uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | len(events), version=4)),
-            "seq": len(events),
-            "type": kind,
-            "t": round(t, 3),
-            "client_ts": start_ts + int(t),
-            "data": data,
-        }
-        if balloon is not None:
-            event["balloon"] = balloon
-        events.append(event)
-
-    emit("session_start", None, {"variant": "standard"})
-    for balloon, (pumps, exploded) in zip(schedule, choices, strict=True):
-        index = int(balloon["index"])
-        t += 800.0
-        emit("balloon_start", index, {"color": balloon["color"], "max_pumps": int(balloon["max_pumps"])})
-        for n in range(1, pumps + 1):
-            rt = float(rng.gamma(4.0, 80.0)) if n > 1 else float(rng.gamma(4.0, 200.0))
-            t += rt
-            emit("pump", index, {"pump": n, "rt_ms": round(rt, 3), "input": "mouse"})
-        if exploded:
-            emit("pop", index, {"pumps": pumps, "total": round(total, 2)})
-        else:
-            rt = float(rng.gamma(4.0, 150.0))
-            t += rt
-            earned = round(reward_per_pump * pumps, 2)
-            total = round(total + earned, 2)
-            emit(
-                "cash_out",
-                index,
-                {"pumps": pumps, "earned": earned, "total": total, "rt_ms": round(rt, 3), "input": "mouse"},
-            )
-    t += 500.0
-    emit("session_end", None, {"reason": "completed", "balloons": len(schedule), "total": total})
-    return events
-
-
-class ModelPolicy:
-    """A games.simulate policy whose choices come from a traits model (for the real-HTTP simulator)."""
-
-    def __init__(self, model: Model | str, values: Sequence[float]) -> None:
-        self.model = MODELS[model] if isinstance(model, str) else model
+    def __init__(self, values: Sequence[float]) -> None:
         self.values = tuple(values)
         self.n_succ = 0
         self.n_pump = 0
 
-    def wants_pump(self, *, balloon: dict[str, Any], pumps: int, rng: Any) -> bool:
-        probs = _pump_probabilities(self.model, self.values, self.n_succ, self.n_pump, pumps + 1)
+    def wants_pump(self, *, balloon: Mapping[str, Any], pumps: int, rng: random.Random) -> bool:
+        probs = _pump_probabilities(MODELS["bart_ewmv"], self.values, self.n_succ, self.n_pump, pumps + 1)
         return bool(rng.random() < float(probs[pumps]))
 
     def observe(self, *, pumps: int, popped: bool) -> None:
         self.n_pump += pumps
         self.n_succ += pumps - int(popped)
+
+
+def policy_for(model: str, values: Mapping[str, float]) -> Policy:
+    """The games.simulate policy of an agent of ``model`` with parameters ``values`` (by name).
+
+    bart_par4 is games.simulate.Par4Policy itself: the par4 generative model is written once, in
+    the lowest layer that plays it (the demo seed uses it too).
+    """
+    if model == "bart_par4":
+        return Par4Policy(**values)
+    if model == "bart_ewmv":
+        return EwmvPolicy([values[p.name] for p in MODELS[model].params])
+    raise ValueError(f"no simulated policy for model {model!r}")
 
 
 # Parameter ranges of simulated agents (the recovery tests and simulate_participants draw from them).

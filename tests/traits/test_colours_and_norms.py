@@ -13,11 +13,12 @@ from django.db import connection
 from core.errors import ApplicationError
 from pseudonymization.models import Participant
 from pseudonymization.services import participant_enrol
+from tests.traits.event_streams import events_from_choices
 from traits import bart_models, mapping
 from traits.models import ModelFit, StudyNorms, TraitProfile
 from traits.selectors import profile_latest
 from traits.services import SessionInput, session_process, study_norms_compute
-from traits.simulate import events_from_choices, simulate_choices, uniform_schedule
+from traits.simulate import simulate_choices, uniform_schedule
 
 from .test_services import simulated_input
 

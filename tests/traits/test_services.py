@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from pseudonymization.services import participant_enrol
+from tests.traits.event_streams import events_from_choices
 from traits import mapping
 from traits.models import ModelFit, SessionMetrics, TraitProfile
 from traits.selectors import fits_for_session, metrics_latest, profile_latest
 from traits.services import SessionInput, input_hash, session_process
-from traits.simulate import events_from_choices, simulate_choices, uniform_schedule
+from traits.simulate import simulate_choices, uniform_schedule
 
 
 def simulated_input(participant, n_balloons=30, seed=1, session_id=None):

@@ -11,10 +11,11 @@ from django.db import connection
 from pseudonymization.models import Participant
 from pseudonymization.services import participant_enrol
 from tests.conftest import api_client_for
+from tests.traits.event_streams import events_from_choices
 from traits import hierarchical
 from traits.models import StudyFit, StudyFitEstimate
 from traits.services import SessionInput, session_metrics_compute
-from traits.simulate import draw_plausible_agent, events_from_choices, simulate_choices, uniform_schedule
+from traits.simulate import draw_plausible_agent, simulate_choices, uniform_schedule
 from traits.study_fits import study_fit_compute, study_fit_due, study_fit_sample
 from traits.tasks import fit_study_models
 

@@ -24,7 +24,7 @@ from django_tenants.utils import tenant_context
 from games.simulate import TargetPolicy, batches, simulate_session
 from tenants.models import Study
 from tenants.selectors import study_get
-from traits.simulate import ModelPolicy, draw_agent
+from traits.simulate import draw_agent, policy_for
 
 MODELS = {"par4": "bart_par4", "ewmv": "bart_ewmv"}
 
@@ -113,7 +113,7 @@ class Command(BaseCommand):
                 policy: Any = TargetPolicy(target=truth["target"])
             else:
                 truth = draw_agent(MODELS[options["model"]], rng)
-                policy = ModelPolicy(MODELS[options["model"]], list(truth.values()))
+                policy = policy_for(MODELS[options["model"]], truth)
             _, session_id = play_agent(api, policy, seed=options["seed"] * 100_000 + i)
             played.append((session_id, truth))
             self.stderr.write(f"\r{i + 1}/{options['n']} agents played", ending="")
