@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('games', '0002_server_confirmation'),
+        ('games', '0003_gamesettings'),
     ]
 
     operations = [
