@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
 from consent.forms import ConsentSettingsForm, DraftForm
 from consent.models import ConsentDocument
-from consent.selectors import consent_settings_get
+from consent.selectors import consent_document_get, consent_documents_with_agreements, consent_settings_get
 from consent.services import (
     consent_document_delete_draft,
     consent_document_draft,
@@ -36,7 +35,7 @@ class ManageConsentPage(StudyPageMixin, View):
         editing: ConsentDocument | None = None,
     ) -> HttpResponse:
         current = consent_settings_get()
-        documents = ConsentDocument.objects.annotate(agreements=Count("records")).order_by("-created_at", "-id")
+        documents = consent_documents_with_agreements()
         context = {
             "study": self.study,
             "perms": self.study_perms,
@@ -67,7 +66,7 @@ class ManageConsentPage(StudyPageMixin, View):
     def _draft(version: str | None) -> ConsentDocument | None:
         if not version:
             return None
-        return ConsentDocument.objects.filter(version=version, status=ConsentDocument.Status.DRAFT).first()
+        return consent_document_get(version=version, status=ConsentDocument.Status.DRAFT)
 
     def _save_draft(self, request: HttpRequest) -> HttpResponse:
         """A new draft, or changes to one (``editing``); on any error the typed text is shown again."""
@@ -92,7 +91,7 @@ class ManageConsentPage(StudyPageMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
             if "publish" in request.POST:
-                document = ConsentDocument.objects.filter(version=request.POST.get("publish", "")).first()
+                document = consent_document_get(version=request.POST.get("publish", ""))
                 if document is None:
                     messages.error(request, "No such version.")
                 else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, Prefetch, Q
+from django.db.models import Count, Exists, Prefetch, Q, QuerySet
 
 from consent.models import ConsentDocument, ConsentRecord, ConsentSettings
 from pseudonymization.models import Participant
@@ -58,9 +58,15 @@ def consent_documents_list() -> list[ConsentDocument]:
     return list(ConsentDocument.objects.order_by("-created_at", "-id"))
 
 
-def consent_document_get(*, version: str) -> ConsentDocument | None:
-    """The document of that version, whatever its status, or None."""
-    return ConsentDocument.objects.filter(version=version).first()
+def consent_document_get(*, version: str, status: str | None = None) -> ConsentDocument | None:
+    """The document of that version (with that status, if given), or None."""
+    documents = ConsentDocument.objects.filter(version=version)
+    return (documents.filter(status=status) if status else documents).first()
+
+
+def consent_documents_with_agreements() -> QuerySet[ConsentDocument]:
+    """Every version, newest first, each with its number of agreements (``agreements``): one query."""
+    return ConsentDocument.objects.annotate(agreements=Count("records")).order_by("-created_at", "-id")
 
 
 # Where consent_records_prefetch() puts a participant's records; consent_state reads it from there.

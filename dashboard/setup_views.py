@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -21,12 +20,12 @@ from django.views import View
 
 from consent.forms import ConsentForm
 from consent.models import ConsentDocument
-from consent.selectors import consent_document_current
+from consent.selectors import consent_document_current, consent_document_get, consent_documents_list
 from core.links import platform_url
 from games.money import format_money
 from games.schedule import draw_schedule
 from games.selectors import game_config_current
-from pseudonymization.models import Participant
+from pseudonymization.selectors import participant_counts
 from tenants.permissions import StudyPageMixin
 from tenants.services import StudyError, study_mark_game_checked, study_update
 
@@ -47,9 +46,9 @@ class Step:
 
 
 def checklist(study: Any) -> list[Step]:
-    documents = list(ConsentDocument.objects.values("version", "status"))
-    published = next((d for d in documents if d["status"] == ConsentDocument.Status.PUBLISHED), None)
-    counts = Participant.objects.aggregate(joined=Count("id"), pilots=Count("id", filter=Q(pilot=True)))
+    documents = consent_documents_list()
+    published = next((d for d in documents if d.status == ConsentDocument.Status.PUBLISHED), None)
+    counts = participant_counts()
     joined, pilots = counts["joined"], counts["pilots"]
     open_now = study.status in ("piloting", "recruiting")
     checked = study.game_checked_at
@@ -64,7 +63,7 @@ def checklist(study: Any) -> list[Step]:
         Step(
             "Publish the consent text",
             published is not None,
-            f"Version {published['version']} is what participants agree to."
+            f"Version {published.version} is what participants agree to."
             if published
             else "Participants cannot join until a version is published.",
             "/manage/consent/",
@@ -140,11 +139,11 @@ class PreviewConsentPage(StudyPageMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         wanted = request.GET.get("version")
-        documents = ConsentDocument.objects.order_by("-created_at")
+        documents = consent_documents_list()
         document = (
-            (documents.filter(version=wanted).first() if wanted else None)
+            (consent_document_get(version=wanted) if wanted else None)
             or consent_document_current()
-            or documents.first()
+            or (documents[0] if documents else None)
         )
         if document is None:
             messages.error(request, "Write a consent text first: the preview starts with it.")

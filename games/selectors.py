@@ -75,6 +75,18 @@ def session_finished_for(*, participant: Participant) -> FinishedGame | None:
     return FinishedGame(session_id=finished.pk, earnings=float(total))
 
 
+def session_latest_finished_id(*, participant: Participant) -> Any | None:
+    """The participant's most recently completed session that the pipeline has processed (or flagged)."""
+    return (
+        GameSession.objects.filter(
+            participant=participant, status__in=(GameSession.Status.PROCESSED, GameSession.Status.FLAGGED)
+        )
+        .order_by("-completed_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def session_get(*, session_id: Any) -> GameSession | None:
     return GameSession.objects.select_related("participant").filter(pk=session_id).first()
 

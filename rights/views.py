@@ -25,6 +25,7 @@ from core.study import current_study
 from pseudonymization.authentication import ParticipantPrincipal
 from pseudonymization.models import Participant
 from pseudonymization.pages import participant_from_request
+from pseudonymization.selectors import participant_not_erased_get
 from rights import services
 from rights.forms import SignInForm
 from rights.models import DeletionRequest
@@ -106,7 +107,7 @@ def _signed_in(request: HttpRequest) -> Participant | None:
     value = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     if not isinstance(value, dict) or value.get("schema") != connection.schema_name:
         return None
-    return Participant.objects.exclude(status=Participant.Status.ERASED).filter(pk=value.get("pk")).first()
+    return participant_not_erased_get(pk=value.get("pk"))
 
 
 def _who(request: HttpRequest) -> Participant | None:

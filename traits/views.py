@@ -27,15 +27,10 @@ def _bring_up_to_date(participant: object) -> None:
     minute per participant) makes the page come back with the new profile instead of waiting for a
     study-wide recompute.
     """
-    from games.models import GameSession
+    from games.selectors import session_latest_finished_id
     from traits.tasks import process_session
 
-    session = (
-        GameSession.objects.filter(participant=participant, status__in=("processed", "flagged"))
-        .order_by("-completed_at")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    session = session_latest_finished_id(participant=participant)
     if session is not None and cache.add(f"traits:requeue:{session}", 1, timeout=60):
         process_session.delay(str(session))
 
