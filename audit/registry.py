@@ -45,6 +45,9 @@ AUDITED: dict[str, dict[str, Any]] = {
     "pseudonymization.StudyKey": {"exclude_fields": ["wrapped_key"]},
     "pseudonymization.ParticipantKey": {"exclude_fields": ["wrapped_key"]},  # deletion = crypto-shredding
     "pseudonymization.ParticipantToken": {"exclude_fields": ["token_hash"]},
+    # Flows: versions (the definition is the design) and each participant's drawn condition.
+    "flows.FlowVersion": {},
+    "flows.ParticipantFlow": {},
     # Games and traits: lifecycle rows only (events are raw data, not audited one by one).
     "games.GameSession": {"exclude_fields": ["client_info", "schedule", "config"]},
     # The protocol's values were audited on tenants.Study (game_config) until #19 moved them here.

@@ -25,7 +25,7 @@ from pseudonymization.carry import external_id_open_from_form, external_id_seal_
 from pseudonymization.pages import participant_from_request
 from pseudonymization.services import participant_holds_external_id
 
-PLAY_URL = "/play/"
+PLAY_URL = "/flow/"  # the study's flow: its first step (the game, unless the study designed one)
 FINISHED = {"completed", "processed", "flagged"}
 
 

@@ -8,13 +8,11 @@ the game runs in the page (play.js preview mode) and only "played to the end" re
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.views import View
 
@@ -22,9 +20,7 @@ from consent.forms import ConsentForm
 from consent.models import ConsentDocument
 from consent.selectors import consent_document_current, consent_document_get, consent_documents_list
 from core.links import platform_url
-from games.money import format_money
-from games.schedule import draw_schedule
-from games.selectors import game_config_current
+from games.preview import game_preview_response
 from pseudonymization.selectors import participant_counts
 from tenants.permissions import StudyPageMixin
 from tenants.services import StudyError, study_mark_game_checked, study_update
@@ -159,40 +155,7 @@ class PreviewGamePage(StudyPageMixin, View):
     required_study_perm = "change_settings"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        config = game_config_current()
-        currency = str(config.get("currency") or "USD")
-        links = _preview_links()
-        boot = {
-            "sessions_url": "",
-            "csrf_token": get_token(request),
-            "storage_key": "",
-            "completion_url": None,
-            "results_url": None,
-            "my_data_url": None,
-            "max_batch": 200,
-            "currency": currency,
-            "preview": {
-                "done_url": links["done_url"],
-                "session": {
-                    "session_id": "preview",
-                    "balloons": [b.as_dict() for b in draw_schedule(secrets.token_hex(16), config)],
-                    "reward_per_pump": config.get("reward_per_pump"),
-                    "variant": config.get("variant", "standard"),
-                    "pump_confirmation": "client",
-                },
-            },
-        }
-        context = {
-            "study": self.study,
-            "boot": boot,
-            "preview": links,
-            "participant_code": "PREVIEW",
-            "reward_text": format_money(float(config.get("reward_per_pump") or 0), currency),
-            "zero_text": format_money(0, currency),
-        }
-        response = render(request, "games/play.html", context)
-        response["Cache-Control"] = "no-store"
-        return response
+        return game_preview_response(request, {}, back_url=_preview_links()["back_url"])
 
 
 class PreviewDone(StudyPageMixin, View):

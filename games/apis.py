@@ -27,6 +27,7 @@ from games.confirmation import confirm_action, is_server_confirmed, public_sched
 from games.event_schema import EVENT_SCHEMA_NAME, SCHEMA_PATH, SCHEMA_REVISION, load_schema
 from games.models import GameSession
 from games.selectors import session_get_for_participant, session_progress
+from games.flow_step import due_game_step
 from games.services import session_complete, session_open_for, session_start
 
 _ERR = OpenApiResponse(description='{"error": {"code", "message", "details"}}')
@@ -142,9 +143,18 @@ class GameSessionStartApi(ParticipantAPIView):
                 "The request is not valid.",
                 details={"client_info": [f"Each value holds at most {CLIENT_INFO_MAX_CHARS} characters."]},
             )
+        step = None
         if session_open_for(participant=self.participant) is None:
+            # A new game only when the participant's flow has a game step due now.
+            step = due_game_step(self.participant)
+            if step is None:
+                raise ApplicationError(
+                    "no_game_due", "No game is due now in this study's flow for you.", status_code=409
+                )
             _count_new_session(self.participant.pk)
-        session, created = session_start(participant=self.participant, client_info=dict(list(info.items())[:20]))
+        session, created = session_start(
+            participant=self.participant, client_info=dict(list(info.items())[:20]), step=step
+        )
         return Response(
             SessionStartOut(session_start_body(session, resumed=not created)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -69,6 +69,13 @@ class GameSession(models.Model):
     # Smallest (received - sent) seen: the best estimate of the client clock's offset, since
     # network delay only ever adds to it. Client times are never corrected with it.
     skew_ms_min = models.BigIntegerField(null=True, blank=True)
+    # The flow step this game is (flows): the version number, the session of the study (1 = the
+    # first visit, 2 = the first return, ...), the step's key and the participant's condition.
+    # Null for sessions started outside a flow (seeding, simulations) and before flows existed.
+    flow_version = models.PositiveIntegerField(null=True, blank=True)
+    flow_session = models.PositiveSmallIntegerField(null=True, blank=True)
+    flow_step = models.CharField(max_length=40, blank=True, default="")
+    condition = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["-started_at"]

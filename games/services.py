@@ -18,9 +18,11 @@ from django.utils import timezone
 from audit.services import audit_event
 from core.errors import ApplicationError
 from core.study import current_study
+from flows.services import step_complete
 from games import consistency
 from games.config import GameConfigError, normalize_game_config
 from games.confirmation import is_server_confirmed
+from games.flow_step import FlowGameStep, game_config_for_step
 from games.ingestion import BatchResult, check_open, ingest_for_session
 from games.models import Balloon, Event, GameSession, GameSettings
 from games.schedule import draw_schedule, new_seed
@@ -71,7 +73,11 @@ def session_open_for(*, participant: Participant) -> GameSession | None:
 
 @transaction.atomic
 def session_start(
-    *, participant: Participant, client_info: dict[str, Any] | None = None, seed: str | None = None
+    *,
+    participant: Participant,
+    client_info: dict[str, Any] | None = None,
+    seed: str | None = None,
+    step: FlowGameStep | None = None,
 ) -> tuple[GameSession, bool]:
     """Start a session (schedule drawn here from a fresh recorded seed); return (session, created).
 
@@ -83,10 +89,19 @@ def session_start(
     if existing is not None:
         return existing, False
     config = game_config_current()
+    where: dict[str, Any] = {}
+    if step is not None:
+        config = game_config_for_step(config, step.settings)
+        where = {
+            "flow_version": step.version,
+            "flow_session": step.session_number,
+            "flow_step": step.step_key,
+            "condition": step.condition,
+        }
     seed = seed or new_seed()
     schedule = [b.as_dict() for b in draw_schedule(seed, config)]
     session = GameSession.objects.create(
-        participant=participant, seed=seed, config=config, schedule=schedule, client_info=client_info or {}
+        participant=participant, seed=seed, config=config, schedule=schedule, client_info=client_info or {}, **where
     )
     Balloon.objects.bulk_create(
         Balloon(
@@ -190,6 +205,15 @@ def session_complete(*, session: GameSession) -> GameSession:
         if unconfirmed:
             session.quality_flags["unconfirmed_play"] = {"balloons": unconfirmed}
         session.save(update_fields=["status", "completed_at", "quality_flags"])
+        if session.flow_step:
+            # The flow moves on in the same transaction: a completed game is a completed step.
+            step_complete(
+                participant=session.participant,
+                session_number=session.flow_session or 1,
+                step_key=session.flow_step,
+                kind="game",
+                ref=str(session.pk),
+            )
         on_commit_in_this_schema(lambda: session_completed.send(sender=GameSession, session=session))
     return session
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 import compliance.urls
 import consent.urls
 import dashboard.urls
+import flows.urls
 import games.urls
 import pseudonymization.urls
 import rights.urls
@@ -17,6 +18,7 @@ _APPS = (
     tenants.urls_study,
     consent.urls,
     pseudonymization.urls,
+    flows.urls,
     games.urls,
     traits.urls,
     compliance.urls,

@@ -54,6 +54,7 @@ TENANT_APPS = [
     "audit",  # hash-chained, append-only entries per study
     "consent",  # consent documents and records belong to one study
     "pseudonymization",  # participants and their keys are per study: unlinkable across studies
+    "flows",  # a study's flow versions, participants' conditions and completed steps
     "games",  # sessions, balloons and events are study data
     "traits",  # metrics, fits and profiles are study data
     "dashboard",  # export jobs and their files belong to one study

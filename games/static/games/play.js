@@ -313,6 +313,7 @@
     showResultsLink();
     if (boot.completion_url) { // the study's completion redirect (e.g. a panel's "study finished" page)
       ui.nextLink.href = boot.completion_url; ui.next.hidden = false;
+      if (boot.next_label) { ui.nextLink.textContent = boot.next_label; }
       setTimeout(function () { window.location.assign(boot.completion_url); }, 3000);
     }
   }
