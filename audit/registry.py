@@ -48,6 +48,9 @@ AUDITED: dict[str, dict[str, Any]] = {
     # Flows: versions (the definition is the design) and each participant's drawn condition.
     "flows.FlowVersion": {},
     "flows.ParticipantFlow": {},
+    # Questionnaires: versions (the items are covered by sha256) and responses' lifecycle, never answers.
+    "questionnaires.Questionnaire": {"exclude_fields": ["definition"]},
+    "questionnaires.QuestionnaireResponse": {"exclude_fields": ["answers", "scores"]},
     # Games and traits: lifecycle rows only (events are raw data, not audited one by one).
     "games.GameSession": {"exclude_fields": ["client_info", "schedule", "config"]},
     # The protocol's values were audited on tenants.Study (game_config) until #19 moved them here.

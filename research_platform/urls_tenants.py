@@ -8,6 +8,7 @@ import dashboard.urls
 import flows.urls
 import games.urls
 import pseudonymization.urls
+import questionnaires.urls
 import rights.urls
 import tenants.urls_study
 import traits.urls
@@ -20,6 +21,7 @@ _APPS = (
     pseudonymization.urls,
     flows.urls,
     games.urls,
+    questionnaires.urls,
     traits.urls,
     compliance.urls,
     dashboard.urls,

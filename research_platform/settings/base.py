@@ -56,6 +56,7 @@ TENANT_APPS = [
     "pseudonymization",  # participants and their keys are per study: unlinkable across studies
     "flows",  # a study's flow versions, participants' conditions and completed steps
     "games",  # sessions, balloons and events are study data
+    "questionnaires",  # a study's questionnaires, responses and their item events
     "traits",  # metrics, fits and profiles are study data
     "dashboard",  # export jobs and their files belong to one study
     "rights",  # deletion requests, tombstones, access secrets and the retention policy are about one study

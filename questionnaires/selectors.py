@@ -1,0 +1,73 @@
+"""Reads of the questionnaires app: a study's questionnaires, responses, their events and scores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from pseudonymization.models import Participant
+from questionnaires.models import Questionnaire, QuestionnaireEvent, QuestionnaireResponse
+
+
+def questionnaire_latest(*, key: str) -> Questionnaire | None:
+    return Questionnaire.objects.filter(key=key).order_by("-version").first()
+
+
+def questionnaire_get(*, key: str, version: int) -> Questionnaire | None:
+    return Questionnaire.objects.filter(key=key, version=version).first()
+
+
+def questionnaires_latest() -> list[Questionnaire]:
+    """The latest version of each of the study's questionnaires, by key."""
+    return list(Questionnaire.objects.order_by("key", "-version").distinct("key"))
+
+
+def response_for_step(*, participant: Participant, flow_session: int, flow_step: str) -> QuestionnaireResponse | None:
+    return (
+        QuestionnaireResponse.objects.select_related("questionnaire")
+        .filter(participant=participant, flow_session=flow_session, flow_step=flow_step)
+        .first()
+    )
+
+
+def response_get_for_participant(*, participant: Participant, response_id: Any) -> QuestionnaireResponse | None:
+    """The participant's own response, or None (someone else's is simply not found)."""
+    return (
+        QuestionnaireResponse.objects.select_related("questionnaire")
+        .filter(pk=response_id, participant=participant)
+        .first()
+    )
+
+
+def response_answers_so_far(*, response: QuestionnaireResponse) -> dict[str, Any]:
+    """Each item's last answer by seq (ties by arrival): what the page shows when resumed, what submit scores."""
+    answers: dict[str, Any] = {}
+    rows = (
+        QuestionnaireEvent.objects.filter(response=response, type="item_answer")
+        .order_by("seq", "id")
+        .values_list("item", "value")
+    )
+    for item, value in rows:
+        if value is None:
+            answers.pop(item, None)  # cleared
+        else:
+            answers[item] = value
+    return answers
+
+
+def responses_submitted(*, include_pilots: bool = False) -> QuerySet[QuestionnaireResponse]:
+    rows = QuestionnaireResponse.objects.filter(status=QuestionnaireResponse.Status.SUBMITTED).select_related(
+        "questionnaire", "participant"
+    )
+    if not include_pilots:
+        rows = rows.filter(participant__pilot=False)
+    return rows.order_by("submitted_at", "id")
+
+
+def responses_of(*, participant: Participant) -> list[QuestionnaireResponse]:
+    return list(
+        QuestionnaireResponse.objects.filter(participant=participant)
+        .select_related("questionnaire")
+        .order_by("started_at", "id")
+    )
