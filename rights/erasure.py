@@ -73,6 +73,8 @@ def _audit(participant: Participant, started: datetime) -> int:
         "traits.ModelFit",
         "traits.TraitProfile",
         "consent.ConsentRecord",
+        "flows.ParticipantFlow",
+        "questionnaires.QuestionnaireResponse",
         "pseudonymization.ParticipantKey",
         "pseudonymization.ParticipantToken",
     ):
@@ -109,6 +111,21 @@ def _profiles(participant: Participant, started: datetime) -> int:
 
 def _sessions(participant: Participant, started: datetime) -> int:
     return _delete("games.GameSession", participant=participant)
+
+
+def _questionnaire_events(participant: Participant, started: datetime) -> int:
+    return _delete("questionnaires.QuestionnaireEvent", response__participant=participant)
+
+
+def _questionnaire_responses(participant: Participant, started: datetime) -> int:
+    return _delete("questionnaires.QuestionnaireResponse", participant=participant)
+
+
+def _flow(participant: Participant, started: datetime) -> int:
+    """The completed steps and the drawn condition (the version's sequence counter stays: it is no one's)."""
+    return _delete("flows.StepCompletion", participant=participant) + _delete(
+        "flows.ParticipantFlow", participant=participant
+    )
 
 
 def _exports(participant: Participant, started: datetime) -> int:
@@ -186,6 +203,9 @@ STEPS: list[tuple[str, Step]] = [
     ("metrics", _metrics),
     ("profiles", _profiles),
     ("sessions", _sessions),
+    ("questionnaire_events", _questionnaire_events),
+    ("questionnaire_responses", _questionnaire_responses),
+    ("flow", _flow),
     ("exports", _exports),
     ("consent_records", _consent_records),
     ("other", _other),
