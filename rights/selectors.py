@@ -13,8 +13,10 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from flows.models import ParticipantFlow, StepCompletion
 from games.models import Balloon, Event, GameSession
 from pseudonymization.models import Participant
+from questionnaires.models import QuestionnaireEvent, QuestionnaireResponse
 from rights.models import DeletionRequest, RetentionPolicy, RightsSettings
 from traits.models import ModelFit, SessionMetrics, TraitProfile
 
@@ -91,6 +93,14 @@ def _by_session(model: type[models.Model], order: tuple[str, ...], session_ids: 
     return grouped
 
 
+def _by_response(model: type[models.Model], response_ids: list[Any]) -> dict[Any, list]:
+    """Events of every listed questionnaire response in one query, grouped by response."""
+    grouped: dict[Any, list[dict[str, Any]]] = {pk: [] for pk in response_ids}
+    for row in _rows(model, ("response_id", "seq", "id"), response_id__in=response_ids):
+        grouped[row["response_id"]].append(row)
+    return grouped
+
+
 def participant_data(*, participant: Participant, external_id: str | None) -> dict[str, Any]:
     """Everything the study stores about ``participant``, as plain JSON values.
 
@@ -130,6 +140,18 @@ def participant_data(*, participant: Participant, external_id: str | None) -> di
                 session["quality_flags"].pop("schedule_violations", None)
             for event in session["events"]:
                 event.pop("flags", None)
+    flow = ParticipantFlow.objects.select_related("version").filter(participant=participant).first()
+    responses = _rows(QuestionnaireResponse, ("started_at", "id"), participant=participant)
+    response_events = _by_response(QuestionnaireEvent, [r["id"] for r in responses])
+    titles = {
+        str(pk): title
+        for pk, title in QuestionnaireResponse.objects.filter(participant=participant).values_list(
+            "id", "questionnaire__title"
+        )
+    }
+    for response in responses:
+        response["questionnaire_title"] = titles.get(response["id"], "")
+        response["events"] = response_events[response["id"]]
     return {
         "format": "participant-data/1",
         "generated_at": timezone.now().isoformat(),
@@ -147,6 +169,19 @@ def participant_data(*, participant: Participant, external_id: str | None) -> di
         "metrics": _rows(SessionMetrics, ("id",), participant=participant),
         "model_fits": _rows(ModelFit, ("id",), participant=participant),
         "trait_profiles": _rows(TraitProfile, ("id",), participant=participant),
+        # The study's design as it applies to them: flow version, condition and how it was drawn.
+        "flow": (
+            {
+                "version": flow.version.number,
+                "condition": flow.condition,
+                "assignment": flow.assignment,
+                "joined_at": _plain(flow.joined_at),
+            }
+            if flow
+            else None
+        ),
+        "steps_completed": _rows(StepCompletion, ("completed_at", "id"), participant=participant),
+        "questionnaire_responses": responses,
         "deletion_requests": [
             {
                 "request_id": str(r.pk),

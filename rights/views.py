@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from core.errors import ApplicationError
 from core.ratelimit import consume, limited_response
 from core.study import current_study
-from pseudonymization.authentication import ParticipantPrincipal
+from pseudonymization.authentication import COOKIE_NAME, ParticipantPrincipal
 from pseudonymization.models import Participant
 from pseudonymization.pages import participant_from_request
 from pseudonymization.selectors import participant_not_erased_get
@@ -98,6 +98,17 @@ def _page_context(participant: Participant) -> dict[str, Any]:
             for s in data["sessions"]
         ],
         "results_count": len(data["trait_profiles"]),
+        "questionnaires": [
+            {
+                "title": r["questionnaire_title"],
+                "started_at": _when(r["started_at"]),
+                "submitted": r["status"] == "submitted",
+                "answers": len(r["answers"]) if r["status"] == "submitted" else None,
+                "events": len(r["events"]),
+            }
+            for r in data["questionnaire_responses"]
+        ],
+        "condition": (data.get("flow") or {}).get("condition") or "",
         "requests": requests,
         "pending": next((r for r in requests if r.status in ("received", "verified")), None),
     }
@@ -146,6 +157,31 @@ def _sign_in(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(PAGE, status=303)
 
 
+def _continue_here(request: HttpRequest, participant: Participant) -> HttpResponse:
+    """A returning participant signed in with code and secret gets this browser's participant cookie.
+
+    Only while they may still take part (active, with a current consent); the token is a new one,
+    so the device they first used keeps its own.
+    """
+    from consent.selectors import consent_settings_get, participant_has_active_consent
+    from pseudonymization.services import token_issue
+
+    if participant.status != Participant.Status.ACTIVE or not participant_has_active_consent(participant=participant):
+        return _render(request, "error.html", status=409, message="You can no longer take part in this study.")
+    hours = consent_settings_get().token_lifetime_hours
+    token, _row = token_issue(participant=participant, lifetime=dt.timedelta(hours=hours))
+    response = HttpResponseRedirect("/flow/", status=303)
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=hours * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
 def _act(request: HttpRequest, participant: Participant) -> HttpResponse:
     from consent.services import consent_withdraw
 
@@ -153,6 +189,8 @@ def _act(request: HttpRequest, participant: Participant) -> HttpResponse:
     if action == "sign_out":
         request.session.pop(SESSION_KEY, None)
         return HttpResponseRedirect(PAGE, status=303)
+    if action == "continue":
+        return _continue_here(request, participant)
     if action == "secret":
         secret = services.access_secret_issue(participant=participant)
         return _render(request, "secret.html", participant=participant, secret=secret)
@@ -197,6 +235,8 @@ def my_data_page(request: HttpRequest) -> HttpResponse:
         participant=participant,
         done=request.GET.get("done", ""),
         signed_in=_signed_in(request) is not None,
+        # Signed in with code and secret on a device without the participant cookie: they may go on here.
+        can_continue=participant_from_request(request) is None and participant.status == Participant.Status.ACTIVE,
         **_page_context(participant),
     )
 
