@@ -42,6 +42,23 @@ def _external_id_from_link(request: HttpRequest) -> str | None:
     return None
 
 
+def _stage(participant: Any) -> str:
+    """new, playing or finished, read through reverse relations (consent sits below games and flows)."""
+    statuses = set(participant.sessions.values_list("status", flat=True))
+    flow = participant.flow if hasattr(participant, "flow") else None  # one-to-one: absent until joined
+    if flow is None:
+        return "playing" if "in_progress" in statuses else "finished" if statuses & FINISHED else "new"
+    definition = flow.version.definition
+    due = sum(
+        1
+        for number in range(1, int(definition["sessions"]["count"]) + 1)
+        for step in definition["steps"]
+        if not step["sessions"] or number in step["sessions"]
+    )
+    done = participant.step_completions.count()
+    return "finished" if done >= due else "playing" if done or "in_progress" in statuses else "new"
+
+
 def _consent_form_page(request: HttpRequest, form: ConsentForm, status: int = 200, notice: str = "") -> HttpResponse:
     document = consent_document_current()
     return _page(request, "consent.html", status, document=document, form=form, notice=notice)
@@ -62,8 +79,7 @@ def consent_page(request: HttpRequest) -> HttpResponse:
         return _page(request, "withdrawn.html", participant=participant, already=True)
     if participant is not None and participant_has_active_consent(participant=participant):
         # Through the reverse relation, not a games import: consent sits below games in the layers.
-        statuses = set(participant.sessions.values_list("status", flat=True))  # type: ignore[attr-defined]
-        stage = "playing" if "in_progress" in statuses else "finished" if statuses & FINISHED else "new"
+        stage = _stage(participant)
         return _page(request, "already.html", participant=participant, play_url=PLAY_URL, stage=stage)
     carry = ""
     raw = _external_id_from_link(request)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.context import audit_actor
 from audit.services import audit_event
 from core.errors import ApplicationError
 from flows import assignment
@@ -35,7 +36,9 @@ def flow_live_ensure() -> FlowVersion:
     if live is not None:
         return live
     try:
-        with transaction.atomic():
+        # The platform writes it, not whoever happened to ask first (a participant's erasure would
+        # otherwise blank the study's record of its own standard flow).
+        with audit_actor(label="system"), transaction.atomic():
             version = FlowVersion.objects.create(
                 number=_next_number(),
                 status=FlowVersion.Status.PUBLISHED,
@@ -44,11 +47,13 @@ def flow_live_ensure() -> FlowVersion:
                 assignment_seed=assignment.new_seed(),
                 published_at=timezone.now(),
             )
+            audit_event(
+                action="flow.version.publish", obj=version, details={"number": version.number, "standard": True}
+            )
     except IntegrityError:
         live = flow_version_live()
         assert live is not None
         return live
-    audit_event(action="flow.version.publish", obj=version, details={"number": version.number, "standard": True})
     return version
 
 

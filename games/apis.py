@@ -25,9 +25,9 @@ from core.ratelimit import refuse_over_limit
 from games import batch_view
 from games.confirmation import confirm_action, is_server_confirmed, public_schedule
 from games.event_schema import EVENT_SCHEMA_NAME, SCHEMA_PATH, SCHEMA_REVISION, load_schema
+from games.flow_step import due_game_step
 from games.models import GameSession
 from games.selectors import session_get_for_participant, session_progress
-from games.flow_step import due_game_step
 from games.services import session_complete, session_open_for, session_start
 
 _ERR = OpenApiResponse(description='{"error": {"code", "message", "details"}}')

@@ -62,8 +62,7 @@ def due_game_step(participant: Any) -> FlowGameStep | None:
         step_key=position.step.key,
         condition=position.condition,
         settings=position.settings or {},
-        is_last=position.session_number == position.sessions_count
-        and position.step_index == position.steps_in_session,
+        is_last=position.session_number == position.sessions_count and position.step_index == position.steps_in_session,
     )
 
 

@@ -51,7 +51,7 @@ def test_the_landing_page_shows_the_document_with_an_unticked_box(alpha, browser
 def test_agreeing_creates_a_participant_sets_the_cookie_and_goes_to_play(alpha, browser):
     publish(alpha)
     response = _agree(browser, browser.get("/consent/").content.decode())
-    assert response.status_code == 303 and response["Location"] == "/play/"
+    assert response.status_code == 303 and response["Location"] == "/flow/"
     cookie = response.cookies[COOKIE_NAME]
     assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie.value.startswith("pt_")
     assert not cookie["secure"]  # test settings; production sets SESSION_COOKIE_SECURE

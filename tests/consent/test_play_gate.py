@@ -19,7 +19,7 @@ def test_play_sends_you_to_consent_before_agreeing_and_after_withdrawing(alpha):
     html = browser.get("/consent/").content.decode()
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
     agreed = browser.post("/consent/", {**fields, "agree": "on"})
-    assert agreed.status_code == 303 and agreed["Location"] == "/play/"
+    assert agreed.status_code == 303 and agreed["Location"] == "/flow/"
     assert browser.get("/play/").status_code == 200
 
     assert browser.post("/withdraw/", {"reason": ""}).status_code == 200

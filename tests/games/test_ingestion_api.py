@@ -11,6 +11,7 @@ from games.models import Balloon, Event, GameSession
 from games.schedule import draw_schedule
 from games.selectors import session_events
 from games.simulate import TargetPolicy, batches, simulate_session
+from tests.flows.support import game_sessions_flow
 from tests.games.support import enrol_gamer
 
 
@@ -284,8 +285,11 @@ def test_a_session_without_a_finished_balloon_cannot_be_completed(alpha, started
     assert session_row(alpha, session["session_id"]).status == "in_progress"
 
 
-def test_new_sessions_are_limited_but_resuming_is_not(alpha, started, settings):
+def test_new_sessions_are_limited_but_resuming_is_not(alpha, settings):
     settings.GAME_SESSIONS_PER_HOUR = 2
+    game_sessions_flow(alpha, count=5)  # a flow with a game in each of five sessions
+    gamer = enrol_gamer(alpha)
+    started = gamer, gamer.start()
     gamer, session = started  # the first new session counted
     for _ in range(5):
         assert gamer.post("/api/v1/game/sessions/").status_code == 200  # resumes the open one: free

@@ -25,6 +25,7 @@ from rights.services import (
     deletion_request_verify,
 )
 from tests.conftest import enrolled
+from tests.flows.support import game_sessions_flow
 from tests.rights.support import play, scan, stored_counts, traces
 
 
@@ -47,6 +48,7 @@ def manager(cast):
 
 
 def test_execution_leaves_no_trace_of_the_participant_in_any_table(alpha, alpha_client, manager):
+    game_sessions_flow(alpha, count=2)  # two games for one participant
     person = enrolled(alpha, alpha_client, external_id="PANEL-4711")
     bystander = enrolled(alpha, alpha_client, external_id="PANEL-0815")
     play(alpha_client, person, seed=1)
