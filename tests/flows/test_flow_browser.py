@@ -235,3 +235,35 @@ def test_the_questionnaire_reads_well_at_desktop_width(browser, live_app_server,
     last = page.locator("#q-bold .rp-q-point").last.bounding_box()
     assert box and last and abs(box["y"] - last["y"]) < 2  # the five points sit in one row at 1280 px
     _check(page, "questionnaire-1280")
+
+
+def test_between_sessions_the_participant_sees_when_to_come_back(browser, live_app_server, django_db_blocker):
+    from django_tenants.utils import tenant_context
+
+    from flows.services import flow_draft_publish, flow_draft_save
+
+    with django_db_blocker.unblock():
+        study = ensure_live_study(slug="flowlive2")
+        with tenant_context(study):
+            flow_draft_save(
+                acting_user=None,
+                definition={
+                    "steps": [
+                        {"key": "visit", "kind": "page", "title": "Today's visit", "settings": {"body": "Hello again."}}
+                    ],
+                    "sessions": {"count": 2, "min_gap_hours": 48},
+                },
+            )
+            flow_draft_publish(acting_user=None)
+    base = live_app_server.study_url("flowlive2")
+    for viewport, name in ((PHONE, "flow-wait-390"), (DESKTOP, "flow-wait-1280")):
+        page = new_context(browser, viewport).new_page()
+        page.goto(f"{base}/")
+        page.get_by_label("I agree", exact=False).first.check()
+        page.get_by_role("button", name="I agree — continue").click()
+        expect(page.get_by_text("Session 1 of 2")).to_be_visible()
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", name="Thank you: session 1 of 2 is done")).to_be_visible()
+        expect(page.get_by_text("Session 2 opens on")).to_be_visible()
+        expect(page.get_by_role("link", name="Your data").first).to_be_visible()
+        _check(page, name)
