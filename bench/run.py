@@ -22,7 +22,17 @@ from typing import Any
 from bench import stack
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = ("ingestion", "request_cost", "naive", "servers", "pipeline", "export", "provisioning", "models")
+SECTIONS = (
+    "ingestion",
+    "request_cost",
+    "questionnaire",
+    "naive",
+    "servers",
+    "pipeline",
+    "export",
+    "provisioning",
+    "models",
+)
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -167,6 +177,14 @@ def _run_sections(
             results,
             "request_cost",
             lambda: section_request_cost(bench, batch=50, requests=60 if args.quick else 300, rounds=reps),
+        )
+    if "questionnaire" in wanted:
+        from bench.sections.questionnaire import section_questionnaire
+
+        _section(
+            results,
+            "questionnaire",
+            lambda: section_questionnaire(bench, requests=40 if args.quick else 200, rounds=reps),
         )
     if "servers" in wanted:
         from bench.sections.servers import section_servers
