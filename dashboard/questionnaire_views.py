@@ -235,8 +235,10 @@ class QuestionnaireDraftPage(StudyPageMixin, View):
         errors: dict[str, Any] = {"details": {}, "items": {}, "scales": {}, "general": []}
         if not draft["title"].strip():
             errors["details"]["title"] = ["Give the questionnaire a title."]
-        elif not draft["key"]:
-            errors["details"]["key"] = ["Give a key: lower-case letters, digits and hyphens."]
+        elif not draft["key"] or len(draft["key"]) > drafts.KEY_MAX:
+            errors["details"]["key"] = [
+                f"Give a key of at most {drafts.KEY_MAX} lower-case letters, digits and hyphens."
+            ]
         if not draft["base_key"] and draft["key"] and questionnaire_latest(key=draft["key"]) is not None:
             errors["details"]["key"] = [
                 f"This study already has a questionnaire with the key '{draft['key']}'. Choose another key, "

@@ -102,6 +102,13 @@ def test_only_roles_with_change_settings_reach_the_questionnaire_pages(cast, pag
     assert client.get(page).status_code == status
 
 
+def test_the_nav_links_to_questionnaires_for_change_settings_only(cast):
+    link = 'href="/manage/questionnaires/"'
+    assert link in login(cast["manager"]).get("/manage/").content.decode()
+    page = login(cast["analyst"]).get("/dashboard/")
+    assert page.status_code == 200 and link not in page.content.decode()
+
+
 def test_without_change_settings_nothing_can_be_written(cast, alpha):
     client = login(cast["analyst"])
     key = shipped_scales()[0]["key"]
