@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/preview/game/", setup_views.PreviewGamePage.as_view(), name="study-preview-game"),
     path("manage/preview/done/", setup_views.PreviewDone.as_view(), name="study-preview-done"),
     path("manage/members/", manage_views.MembersPage.as_view(), name="study-manage-members"),
+    *__import__("dashboard.urls_questionnaires", fromlist=["_"]).questionnaire_urlpatterns,  # /manage/questionnaires/
     path("dashboard/", views.DashboardPage.as_view(), name="dashboard-home"),
     path("dashboard/participants/", views.ParticipantsPage.as_view(), name="dashboard-participants"),
     path("dashboard/participants/<str:code>/", views.ParticipantPage.as_view(), name="dashboard-participant"),

@@ -71,3 +71,16 @@ def responses_of(*, participant: Participant) -> list[QuestionnaireResponse]:
         .select_related("questionnaire")
         .order_by("started_at", "id")
     )
+
+
+def questionnaire_versions(*, key: str) -> list[Questionnaire]:
+    """Every stored version of the questionnaire ``key``, newest first."""
+    return list(Questionnaire.objects.filter(key=key).order_by("-version"))
+
+
+def questionnaire_version_counts() -> dict[str, int]:
+    """How many versions each of the study's questionnaires has, by key."""
+    from django.db.models import Count
+
+    rows = Questionnaire.objects.values("key").annotate(n=Count("id")).values_list("key", "n")
+    return dict(rows)

@@ -84,7 +84,14 @@ def questionnaire_page(request: HttpRequest) -> HttpResponse:
     return page
 
 
-def questionnaire_preview_response(request: HttpRequest, title: str, settings: dict[str, Any]) -> HttpResponse:
+def questionnaire_preview_response(
+    request: HttpRequest,
+    title: str,
+    settings: dict[str, Any],
+    *,
+    back_url: str = "/manage/flow/",
+    back_label: str = "Back to the flow",
+) -> HttpResponse:
     """The questionnaire as a participant sees it; nothing is sent (the caller checked the manager's role)."""
     key, version = parse_ref(str(settings.get("questionnaire", "")))
     questionnaire = questionnaire_get(key=key, version=version) if version else questionnaire_latest(key=key)
@@ -93,6 +100,6 @@ def questionnaire_preview_response(request: HttpRequest, title: str, settings: d
     context = {
         **_context(request, title or questionnaire.title, questionnaire.definition),
         "boot": {"preview": True},
-        "preview": {"back_url": "/manage/flow/"},
+        "preview": {"back_url": back_url, "back_label": back_label},
     }
     return render(request, "questionnaires/questionnaire.html", context)
