@@ -82,7 +82,6 @@ class ResponseStartApi(ParticipantAPIView):
     """POST /api/v1/questionnaires/responses/ — start (201) or resume (200) the questionnaire now due."""
 
     @extend_schema(
-        tags=["participant"],
         summary="Start or resume the questionnaire due in your flow",
         request=None,
         responses={201: ResponseOut, 200: ResponseOut, 401: _ERR, 403: _ERR, 409: _ERR},
@@ -105,7 +104,7 @@ class _OwnResponseMixin:
 class ResponseDetailApi(_OwnResponseMixin, ParticipantAPIView):
     """GET /api/v1/questionnaires/responses/{id}/ — status and the answers stored so far."""
 
-    @extend_schema(tags=["participant"], summary="Your questionnaire response", responses={200: ResponseOut})
+    @extend_schema(summary="Your questionnaire response", responses={200: ResponseOut})
     def get(self, request: Request, response_id: Any) -> Response:
         return Response(response_body(self.own_response(response_id)))
 
@@ -118,7 +117,6 @@ class ResponseEventsApi(_OwnResponseMixin, ParticipantAPIView):
     """
 
     @extend_schema(
-        tags=["participant"],
         summary="Send a batch of answer events",
         request=inline_serializer(
             "QuestionnaireBatch",
@@ -137,7 +135,6 @@ class ResponseSubmitApi(_OwnResponseMixin, ParticipantAPIView):
     """POST /api/v1/questionnaires/responses/{id}/submit/ — score and finish (a retry answers the same)."""
 
     @extend_schema(
-        tags=["participant"],
         summary="Submit your answers",
         request=None,
         responses={200: ResponseOut, 400: _ERR, 401: _ERR, 404: _ERR, 409: _ERR},

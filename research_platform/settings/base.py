@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "consent", "description": "The consent document participants agree to; drafts, versions, settings."},
         {"name": "participants", "description": "Joining a study, the pseudonymous list, re-identification."},
         {"name": "game", "description": "The Balloon game, for a participant: sessions and event batches."},
+        {"name": "questionnaires", "description": "Answers (events) and submission; the study's questionnaires."},
         {"name": "sessions", "description": "Game sessions for the research team: balloons and raw events."},
         {"name": "traits", "description": "Metrics, per-session and study-level model fits, trait profiles."},
         {"name": "exports", "description": "Data exports: streamed files and background export jobs."},
