@@ -28,3 +28,4 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
         name="export-job-download",
     ),
 ]
+api_urlpatterns += __import__("dashboard.urls_design", fromlist=["*"]).design_api_urlpatterns  # design panels
