@@ -51,8 +51,8 @@ def numbers(i: int, session: int) -> dict[str, float]:
         "adjusted_pumps": 20.0 + 3.0 * i + wobble,
         "explosions": float(4 + i % 5 + (session + i) % 3),
         "risk_tolerance": 25.0 + 2.5 * i + wobble * 1.5,
-        "reaction_to_loss": -1.0 + 0.3 * ((i * 5) % 7) + 0.2 * session,
-        "decision_pace": -2.6 + 0.05 * i - 0.03 * session,
+        "reaction_to_loss": -1.0 + 0.3 * ((i * 5) % 7) + 0.2 * session + 0.1 * wobble * (i % 2),
+        "decision_pace": -2.6 + 0.05 * i - 0.03 * session + 0.02 * wobble * ((i + 1) % 3),
         "consistency": -0.6 + 0.04 * ((i * 3) % 8) + 0.01 * wobble,
         "learning": 0.5 * ((i + session) % 4) - 0.7,
     }
