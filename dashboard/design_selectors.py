@@ -184,7 +184,8 @@ def reliability_summary(*, include_pilots: bool = False) -> dict[str, Any]:
         "include_pilots": include_pilots,
     }
     if required < 2:
-        reason = "The live flow has one session: a retest needs a study with at least 2 sessions."
+        which = "The live flow has one session" if live is not None else "No flow version is live yet"
+        reason = f"{which}: a retest needs a study with at least 2 sessions."
         return {**base, "available": False, "reason": reason, "rows": []}
     values = retest_values(include_pilots=include_pilots)
     rows = []
