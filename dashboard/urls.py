@@ -29,3 +29,4 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
         name="export-job-download",
     ),
 ]
+api_urlpatterns += __import__("dashboard.urls_design", fromlist=["*"]).design_api_urlpatterns  # design panels

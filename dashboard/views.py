@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views import View
 
-from dashboard import selectors
+from dashboard import design_selectors, selectors
 from dashboard.replay import replay_from_events
 from dashboard.svg import funnel_chart, histogram_chart, replay_chart
 from tenants.permissions import StudyPageMixin
@@ -80,6 +80,9 @@ class DashboardPage(_Page):
             flag_counts=selectors.quality_flag_counts(),
             flagged=selectors.flagged_sessions(),
             pilots=selectors.pilot_participants_count(),
+            design=design_selectors.design_summary(),
+            reliability=design_selectors.reliability_summary(),
+            validity=design_selectors.validity_summary(),
         )
 
 
@@ -152,6 +155,8 @@ class ParticipantPage(_Page):
             replay_chart=replay,
             profile=profile,
             dimensions=dimensions,
+            design=design_selectors.participant_design(participant=participant),
+            questionnaires=design_selectors.participant_questionnaires(participant=participant),
         )
 
 

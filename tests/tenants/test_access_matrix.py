@@ -62,6 +62,11 @@ MATRIX: list[Row] = [
         body={"username": "t_viewer"},
     ),
     Row(ALPHA, "get", "/api/v1/study/", EVERY_ROLE),
+    # the dashboard's design panels (view_aggregate, like /dashboard/)
+    *(
+        Row(ALPHA, "get", f"/api/v1/study/{name}/", {"admin": 200, "manager": 200, "analyst": 200, "viewer": 200})
+        for name in ("design", "reliability", "validity")
+    ),
     # consent / pseudonymization (researcher side)
     Row(ALPHA, "get", "/api/v1/participants/", {"admin": 200, "manager": 200, "analyst": 200, "viewer": 200}),
     # No reason given: a permitted caller reaches validation (400) before any look-up.

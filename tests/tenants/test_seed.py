@@ -30,6 +30,7 @@ def seeded_alpha(alpha, monkeypatch, tmp_path, django_capture_on_commit_callback
 
 
 def test_the_seeded_sessions_are_processed_in_the_studys_schema(seeded_alpha):
+    from dashboard.seed import EXTRA_PLAYERS
     from games.models import GameSession
     from games.seed import DEMO_PLAYERS
     from traits.models import SessionMetrics, TraitProfile
@@ -39,7 +40,8 @@ def test_the_seeded_sessions_are_processed_in_the_studys_schema(seeded_alpha):
     with tenant_context(alpha):
         sessions = list(GameSession.objects.all())
         ids = {s.pk for s in sessions}
-        assert len(sessions) == len(DEMO_PLAYERS)
+        # games.seed's players, and dashboard.seed's: every one plays the two sessions of its flow.
+        assert len(sessions) == 2 * (len(DEMO_PLAYERS) + len(EXTRA_PLAYERS))
         assert {s.status for s in sessions} <= {GameSession.Status.PROCESSED, GameSession.Status.FLAGGED}
         assert set(SessionMetrics.objects.values_list("session_id", flat=True)) == ids
         assert set(TraitProfile.objects.values_list("session_id", flat=True)) == ids
@@ -57,7 +59,7 @@ def test_every_app_seed_module_offers_its_hook_and_one_without_is_refused(monkey
 
     from tenants import seed
 
-    assert [hook.__module__ for hook in seed._app_seed_hooks()] == ["consent.seed", "games.seed"]
+    assert [hook.__module__ for hook in seed._app_seed_hooks()] == ["consent.seed", "games.seed", "dashboard.seed"]
     real_import = seed.importlib.import_module
     monkeypatch.setattr(
         seed.importlib,
@@ -66,3 +68,19 @@ def test_every_app_seed_module_offers_its_hook_and_one_without_is_refused(monkey
     )
     with pytest.raises(ImproperlyConfigured, match=r"games\.seed defines no seed_study_demo"):
         seed._app_seed_hooks()
+
+
+def test_the_seeded_design_panels_show_numbers(seeded_alpha):
+    """dashboard.seed: two conditions, both sessions of every player, scores: an r and an ICC in each panel."""
+    from dashboard import design_selectors
+
+    alpha, lines = seeded_alpha
+    assert any("two-session flow" in line for line in lines)
+    with tenant_context(alpha):
+        design = design_selectors.design_summary()
+        reliability = design_selectors.reliability_summary()
+        validity = design_selectors.validity_summary()
+    assert design["sessions_required"] == 2 and len(design["versions"][0]["conditions"]) == 2
+    assert design["participants"] == 8
+    assert any(row["icc"] is not None and row["n"] == 8 for row in reliability["rows"])
+    assert any(row["r"] is not None and row["n"] == 8 for row in validity["rows"])
