@@ -137,7 +137,7 @@ class StudyDesignApi(_DesignApi):
 
 class StudyReliabilityApi(_DesignApi):
     @extend_schema(
-        summary="Test-retest reliability (ICC(2,1), sessions 1 and 2) of each session metric and trait",
+        summary="Test-retest ICC(2,1) of each session metric and trait (sessions 1 and 2)",
         parameters=[_PILOTS],
         responses={200: ReliabilityOutput, 400: None},
         description="Per participant the first processed game session of study session 1 and of session 2; "
