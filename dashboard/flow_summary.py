@@ -21,6 +21,8 @@ class StepLine:
     sessions: str
     first: bool
     last: bool
+    conditions: tuple[tuple[str, str], ...] = ()  # (key, label) of each condition that changes this step
+    varied: str = ""  # the settings those conditions change, in words
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,15 @@ def step_lines(definition: dict[str, Any]) -> list[StepLine]:
     lines = []
     for i, step in enumerate(steps):
         try:
-            kind_label = kind_get(step["kind"]).label
+            kind = kind_get(step["kind"])
+            kind_label = kind.label
+            labels = {f.name: f.label for f in kind.fields}
         except UnknownStepKind:
-            kind_label = step["kind"]
+            kind_label, labels = step["kind"], {}
+        changing = [c for c in definition["conditions"] if c["overrides"].get(step["key"])]
+        names: list[str] = []
+        for c in changing:
+            names += [labels.get(n, n) for n in c["overrides"][step["key"]] if labels.get(n, n) not in names]
         lines.append(
             StepLine(
                 index=i + 1,
@@ -107,6 +115,8 @@ def step_lines(definition: dict[str, Any]) -> list[StepLine]:
                 sessions=sessions_text(step["sessions"], count),
                 first=i == 0,
                 last=i == len(steps) - 1,
+                conditions=tuple((c["key"], c["label"]) for c in changing),
+                varied=", ".join(names),
             )
         )
     return lines
