@@ -169,6 +169,17 @@ def test_a_manager_builds_publishes_and_previews_a_flow_by_clicking(
     conditions = page.locator("#draft .rp-flow-conditions")
     expect(conditions.get_by_text("Low reward")).to_be_visible()
     expect(conditions.get_by_text("Balloon game: Reward per pump: 0.1", exact=True)).to_be_visible()
+    expect(page.locator("#step-game").get_by_text("Differs by condition: Reward per pump")).to_be_visible()
+
+    # Assignment: each condition twice per balanced block.
+    page.get_by_role("link", name="Change sessions and assignment").click()
+    expect(page.get_by_role("heading", name="Sessions and assignment", level=1)).to_be_visible()
+    expect(page.get_by_label("Number of sessions")).to_have_value("1")
+    page.get_by_label("Each condition per block").fill("2")
+    _check(page, problems, "flow-sessions", width)
+    page.get_by_role("button", name="Save sessions").click()
+    expect(page.get_by_text("Sessions saved.")).to_be_visible()
+    expect(page.locator("#draft").get_by_text("each condition 2 times per block")).to_be_visible()
     page.goto(f"{base}/manage/flow/#draft")
     _check(page, problems, "flow-draft", width)
 
