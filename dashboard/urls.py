@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from dashboard import manage_views, model_views, researcher_apis, setup_views, views
+from dashboard.urls_flow import flow_urlpatterns
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/", manage_views.StudySettingsPage.as_view(), name="study-manage"),
@@ -17,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/participants/<str:code>/", views.ParticipantPage.as_view(), name="dashboard-participant"),
     path("dashboard/exports/", views.ExportsPage.as_view(), name="dashboard-exports"),
     path("dashboard/study-fit/", model_views.StudyFitPage.as_view(), name="dashboard-study-fit"),
+    *flow_urlpatterns,
 ]
 api_urlpatterns: list[URLPattern | URLResolver] = [
     path("study/", researcher_apis.CurrentStudyApi.as_view(), name="current-study"),

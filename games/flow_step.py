@@ -74,7 +74,7 @@ def game_config_for_step(base: dict[str, Any], settings: dict[str, Any]) -> dict
 def _preview(request: Any, title: str, settings: dict[str, Any]) -> Any:
     from games.preview import game_preview_response
 
-    return game_preview_response(request, settings)
+    return game_preview_response(request, settings, back_url="/manage/flow/", back_label="Back to the flow")
 
 
 GAME = StepKind(

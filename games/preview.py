@@ -23,7 +23,10 @@ DONE_URL = "/manage/preview/done/"
 
 
 def game_preview_response(
-    request: HttpRequest, settings: dict[str, Any] | None = None, back_url: str = "/manage/setup/"
+    request: HttpRequest,
+    settings: dict[str, Any] | None = None,
+    back_url: str = "/manage/setup/",
+    back_label: str = "",
 ) -> HttpResponse:
     config = game_config_for_step(game_config_current(), settings or {})
     currency = str(config.get("currency") or "USD")
@@ -50,7 +53,7 @@ def game_preview_response(
     context = {
         "study": current_study(request),
         "boot": boot,
-        "preview": {"back_url": back_url, "done_url": DONE_URL},
+        "preview": {"back_url": back_url, "done_url": DONE_URL, "back_label": back_label},
         "participant_code": "PREVIEW",
         "reward_text": format_money(float(config.get("reward_per_pump") or 0), currency),
         "zero_text": format_money(0, currency),
