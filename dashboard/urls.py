@@ -3,7 +3,9 @@
 from django.urls import URLPattern, URLResolver, path
 
 from dashboard import manage_views, model_views, researcher_apis, setup_views, views
+from dashboard.urls_design import design_api_urlpatterns
 from dashboard.urls_flow import flow_urlpatterns
+from dashboard.urls_questionnaires import questionnaire_urlpatterns
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/", manage_views.StudySettingsPage.as_view(), name="study-manage"),
@@ -12,7 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/preview/game/", setup_views.PreviewGamePage.as_view(), name="study-preview-game"),
     path("manage/preview/done/", setup_views.PreviewDone.as_view(), name="study-preview-done"),
     path("manage/members/", manage_views.MembersPage.as_view(), name="study-manage-members"),
-    *__import__("dashboard.urls_questionnaires", fromlist=["_"]).questionnaire_urlpatterns,  # /manage/questionnaires/
+    *questionnaire_urlpatterns,  # /manage/questionnaires/
     path("dashboard/", views.DashboardPage.as_view(), name="dashboard-home"),
     path("dashboard/participants/", views.ParticipantsPage.as_view(), name="dashboard-participants"),
     path("dashboard/participants/<str:code>/", views.ParticipantPage.as_view(), name="dashboard-participant"),
@@ -31,4 +33,4 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
         name="export-job-download",
     ),
 ]
-api_urlpatterns += __import__("dashboard.urls_design", fromlist=["*"]).design_api_urlpatterns  # design panels
+api_urlpatterns += design_api_urlpatterns  # the design, reliability and validity panels' API
