@@ -146,6 +146,7 @@ PUBLIC_ROUTES = {
     "my-data/",  # participants' self-service by code (rights app)
     "my-data/download/",
     "game/schemas/bart-events-1.json",  # the published event schema
+    "questionnaires/schemas/questionnaire-events-1.json",  # the questionnaire events schema, likewise
 }
 
 
