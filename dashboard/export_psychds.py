@@ -80,10 +80,11 @@ def psychds_files(
         if on_rows is not None:
             on_rows(trials_done[0] + n)
 
+    # Described even when no session was played yet, so the dictionary always matches variableMeasured.
+    columns_by_file["data/study-*_subject-*_session-*_data.csv"] = trials_schema
     trials = counted(trial_rows(sessions, scope), trials_progress, every=progress_every)
     for (code, number), rows in groupby(trials, key=lambda r: (r["participant"], r["session"])):
         name = psychds_filename(study=study_slug, subject=code, session=number)
-        columns_by_file.setdefault("data/study-*_subject-*_session-*_data.csv", trials_schema)
         yield name, csv_lines(trials_schema, rows)
     columns_by_file[balloons_name] = balloons_schema
     balloons = counted(balloon_rows(sessions, scope), balloons_progress, every=progress_every)
