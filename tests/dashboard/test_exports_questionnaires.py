@@ -106,7 +106,7 @@ def test_item_responses_join_lists_keep_the_last_rt_count_changes_and_withhold_f
 )
 def test_free_text_comes_out_only_with_both_switches(cast, alpha, alpha_client, allowed, asked, exported):
     questionnaire_flow(alpha, export_free_text=allowed)
-    person, _ = answered(alpha, alpha_client)
+    answered(alpha, alpha_client)
     query = "format=item_responses" + ("&include_free_text=true" if asked else "")
     response, body = table(cast["analyst"], query)
     rows = list(csv.DictReader(io.StringIO(body.decode())))
