@@ -219,6 +219,11 @@ def _answer_stats(response_ids: list[Any]) -> dict[tuple[Any, str], tuple[float 
     return {key: (rt, count - 1) for key, (rt, count) in stats.items()}
 
 
+def is_free_text(item: dict[str, Any]) -> bool:
+    """A text item, or any item the definition marks as holding free text (docs/questionnaires.md)."""
+    return item.get("type") in FREE_TEXT_TYPES or item.get("contains_free_text") is True
+
+
 def export_value(value: Any) -> Any:
     """An answer as one CSV cell: lists ';'-joined, nothing for no answer."""
     if value is None:
@@ -247,7 +252,7 @@ def item_rows(scope: ExportScope) -> Iterator[dict[str, Any]]:
             base = _base(row, questionnaire)
             for item in definition.get("items", []):
                 key, kind = item["key"], item["type"]
-                withheld = kind in FREE_TEXT_TYPES and not allowed
+                withheld = is_free_text(item) and not allowed
                 rt_ms, changes = stats.get((row["id"], key), (None, 0))
                 yield {
                     **base,

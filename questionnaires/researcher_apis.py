@@ -142,8 +142,12 @@ class QuestionnaireListApi(StudyAPIView):
 
 
 def _answers_without_free_text(response: QuestionnaireResponse) -> dict[str, Any]:
-    items = {i["key"]: i["type"] for i in response.questionnaire.definition.get("items", [])}
-    return {k: v for k, v in (response.answers or {}).items() if items.get(k) not in FREE_TEXT_TYPES}
+    free = {
+        i["key"]
+        for i in response.questionnaire.definition.get("items", [])
+        if i.get("type") in FREE_TEXT_TYPES or i.get("contains_free_text") is True
+    }
+    return {k: v for k, v in (response.answers or {}).items() if k not in free}
 
 
 def _response_body(response: QuestionnaireResponse) -> dict[str, Any]:
