@@ -55,7 +55,7 @@ def psychds_files(
         for name in ("participants", "scores", "items")
     }
     participants_schema = scoped_columns(PARTICIPANT_COLUMNS, scope)
-    scores_schema = scoped_columns(score_columns(scope), scope)
+    scores_schema = scoped_columns(score_columns(), scope)
     items_schema = scoped_columns(ITEM_COLUMNS, scope)
     description = psychds_description(
         name=f"{study_title} (Balloon Analogue Risk Task)",

@@ -277,7 +277,7 @@ def _scale_sentence(questionnaire: Questionnaire) -> str:
     return f"{questionnaire.key} v{questionnaire.version} (source {questionnaire.source}): {scales}"
 
 
-def score_columns(scope: ExportScope) -> tuple[Column, ...]:
+def score_columns() -> tuple[Column, ...]:
     """SCORE_COLUMNS with ``scale`` and ``score`` describing the scales this study scores (for the dictionary)."""
     questionnaires = [q for q in Questionnaire.objects.order_by("key", "version") if q.definition.get("scales")]
     scales = " | ".join(_scale_sentence(q) for q in questionnaires) or "none yet"

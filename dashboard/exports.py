@@ -409,7 +409,7 @@ def questionnaire_table(export_format: str, scope: ExportScope) -> tuple[tuple[C
     if export_format == "participants":
         return PARTICIPANT_COLUMNS, participant_rows(scope)
     if export_format == "scores":
-        return score_columns(scope), score_rows(scope)
+        return score_columns(), score_rows(scope)
     return ITEM_COLUMNS, item_rows(scope)
 
 
