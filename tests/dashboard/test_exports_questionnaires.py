@@ -211,3 +211,13 @@ def test_the_questionnaire_tables_count_their_rows_for_the_progress_bar(cast, an
         chunks, _ = export_stream(fmt, study_slug="alpha", study_title="A")
         written = "".join(chunks).count("\n") - 1
         assert count_rows(fmt, default_scope(fmt)) == written, fmt
+
+
+def test_erased_participants_are_in_no_questionnaire_table(cast, answers):
+    from pseudonymization.models import Participant
+
+    gone = answers["first"]
+    Participant.objects.filter(pk=gone.participant.pk).update(status=Participant.Status.ERASED)
+    for fmt in ("participants", "scores", "item_responses"):
+        rows = rows_of(cast["analyst"], f"format={fmt}&include_pilots=true")
+        assert rows and gone.code not in {r["participant"] for r in rows}, fmt
