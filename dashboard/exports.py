@@ -4,7 +4,10 @@ Events are read through a server-side cursor (``QuerySet.iterator(chunk_size=...
 holds one chunk of rows, never the whole table; the only thing kept per export is a small map
 from session to (participant code, session number), which grows with sessions, not events.
 Formats are pure pipelines from export_formats.py over these row iterators. Every function takes
-the export's scope (export_formats.ExportScope: finished sessions only or all, pilots or not).
+the export's scope (export_formats.ExportScope: finished sessions only or all, pilots or not, free
+text asked for or not). Every game row names its session's flow (condition, flow version, flow
+session); the participant and questionnaire tables are export_questionnaires.py's, and the Psych-DS
+dataset that holds them all is export_psychds.py's.
 """
 
 from __future__ import annotations
