@@ -9,7 +9,7 @@ due), so ``QuestionnaireResponsesApi`` hands each method to the view that owns i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -226,6 +226,8 @@ class QuestionnaireResponsesApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # Which view owns each method (tests/security/test_csrf.py checks the owner's cookie rules).
+    method_views: ClassVar[dict[str, type[APIView]]] = {}
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST":
@@ -262,3 +264,4 @@ class QuestionnaireResponsesApi(APIView):
 
 _START = ResponseStartApi.as_view()
 _LIST = ResponseListApi.as_view()
+QuestionnaireResponsesApi.method_views = {"post": ResponseStartApi, "get": ResponseListApi}
