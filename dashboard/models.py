@@ -32,7 +32,7 @@ class ExportJob(models.Model):
     finished_only = models.BooleanField()
     include_pilots = models.BooleanField()
     # Free-text answers asked for (each questionnaire must allow it too); jobs from before hold none.
-    include_free_text = models.BooleanField(default=False)
+    include_free_text = models.BooleanField(default=False, db_default=False)
     versions = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
