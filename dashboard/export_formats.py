@@ -18,25 +18,39 @@ from typing import Any
 
 # 2.0.0: hBayesDM subjID is one sequence per participant, session and colour (was the participant);
 # analysis formats leave out unfinished sessions and every format leaves out pilots by default (#20).
-EXPORT_FORMAT_VERSION = "rp-export/2.1.0"
+# 2.2.0: every table carries the flow (condition, flow version, flow session); participant and questionnaire
+# tables (scores, item responses) are new, and free-text answers are withheld unless asked for twice.
+EXPORT_FORMAT_VERSION = "rp-export/2.2.0"
 
 # Analysis formats are fitted or summarised per finished session, and a half-played session would
 # enter them as if it were a whole one; the trial-level CSV is the raw event log, kept whole.
-FINISHED_ONLY_BY_DEFAULT: dict[str, bool] = {"csv": False, "balloons": True, "hbayesdm": True, "psychds": True}
+FINISHED_ONLY_BY_DEFAULT: dict[str, bool] = {
+    "csv": False,
+    "balloons": True,
+    "hbayesdm": True,
+    "psychds": True,
+    # Questionnaire tables only ever hold submitted responses; the flag is about game sessions.
+    "participants": True,
+    "scores": True,
+    "item_responses": True,
+}
 
 
 @dataclass(frozen=True)
 class ExportScope:
-    """Which sessions an export holds: finished ones only or all, with or without pilot participants."""
+    """Which sessions an export holds: finished ones only or all, with or without pilot participants,
+    and whether free-text answers are asked for (they come out only where the questionnaire allows it too)."""
 
     finished_only: bool
     include_pilots: bool = False
+    include_free_text: bool = False
 
     def as_versions(self) -> dict[str, str]:
         """The scope as entries of the export's versions (header, job row, Psych-DS description)."""
         return {
             "sessions": "finished" if self.finished_only else "all",
             "pilot_participants": "included" if self.include_pilots else "excluded",
+            "free_text": "where_allowed" if self.include_free_text else "withheld",
         }
 
     def sentence(self) -> str:
@@ -51,7 +65,13 @@ class ExportScope:
             if self.include_pilots
             else "Pilot participants (who joined while the study was piloting) are left out."
         )
-        return f"{sessions} {pilots}"
+        free_text = (
+            "Free-text answers are included for questionnaires whose definition allows their export "
+            "(export_free_text); others are withheld."
+            if self.include_free_text
+            else "Free-text answers are withheld (empty, with withheld=free_text)."
+        )
+        return f"{sessions} {pilots} {free_text}"
 
 
 def default_scope(export_format: str) -> ExportScope:
@@ -77,10 +97,18 @@ class Column:
     unit: str = ""
 
 
+# Where in the study's flow a game session was played (games.GameSession's flow columns).
+FLOW_SESSION_COLUMNS: tuple[Column, ...] = (
+    Column("condition", "The participant's condition in the study flow (key; empty without conditions or a flow)"),
+    Column("flow_version", "Number of the flow version the participant joined (empty outside a flow)"),
+    Column("flow_session", "Study session (visit) of the flow this row belongs to (1 = the first visit)"),
+)
+
 # One row per recorded event, in seq order: jsPsych-style trial_index/time_elapsed/rt are kept.
 TRIAL_COLUMNS: tuple[Column, ...] = (
     Column("participant", "Pseudonymous participant code"),
     Column("session", "Session number of this participant (1 = first)"),
+    *FLOW_SESSION_COLUMNS,
     Column("trial_index", "Event sequence number within the session (seq)"),
     Column("event_type", "Event type (bart-events/1)"),
     Column("balloon", "Balloon index within the session (0-based)"),
@@ -98,6 +126,7 @@ TRIAL_COLUMNS: tuple[Column, ...] = (
 BALLOON_COLUMNS: tuple[Column, ...] = (
     Column("participant", "Pseudonymous participant code"),
     Column("session", "Session number of this participant (1 = first)"),
+    *FLOW_SESSION_COLUMNS,
     Column("balloon", "Balloon index within the session (0-based)"),
     Column("color", "Balloon colour"),
     Column("max_pumps", "Largest possible explosion point for this colour", "pumps"),
@@ -127,6 +156,7 @@ HBAYESDM_COLUMNS: tuple[Column, ...] = (
     Column("participant", "Pseudonymous participant code"),
     Column("session", "Session number of this participant (1 = first)"),
     Column("color", "Balloon colour"),
+    *FLOW_SESSION_COLUMNS,
 )
 
 
@@ -214,7 +244,7 @@ def psychds_description(
             }
             for c in seen.values()
         ],
-        "keywords": ["Balloon Analogue Risk Task", "BART", "risk taking"],
+        "keywords": ["Balloon Analogue Risk Task", "BART", "risk taking", "questionnaire"],
         "version": EXPORT_FORMAT_VERSION,
         "additionalProperty": [{"@type": "PropertyValue", "name": k, "value": v} for k, v in sorted(versions.items())],
     }

@@ -4,14 +4,16 @@ Events are read through a server-side cursor (``QuerySet.iterator(chunk_size=...
 holds one chunk of rows, never the whole table; the only thing kept per export is a small map
 from session to (participant code, session number), which grows with sessions, not events.
 Formats are pure pipelines from export_formats.py over these row iterators. Every function takes
-the export's scope (export_formats.ExportScope: finished sessions only or all, pilots or not).
+the export's scope (export_formats.ExportScope: finished sessions only or all, pilots or not, free
+text asked for or not). Every game row names its session's flow (condition, flow version, flow
+session); the participant and questionnaire tables are export_questionnaires.py's, and the Psych-DS
+dataset that holds them all is export_psychds.py's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any
 
 from django.db.models import F, Window
@@ -20,19 +22,25 @@ from django.db.models.functions import RowNumber
 from dashboard.export_formats import (
     BALLOON_COLUMNS,
     EXPORT_FORMAT_VERSION,
+    FLOW_SESSION_COLUMNS,
     HBAYESDM_COLUMNS,
     TRIAL_COLUMNS,
     Column,
     ExportScope,
     csv_lines,
-    data_dictionary,
     default_scope,
     hbayesdm_subject,
-    json_text,
-    psychds_description,
-    psychds_filename,
-    scoped_columns,
     stream_zip,
+)
+from dashboard.export_questionnaires import (
+    ITEM_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    count_questionnaire_rows,
+    item_rows,
+    participant_rows,
+    questionnaire_versions,
+    score_columns,
+    score_rows,
 )
 from games.models import Balloon, Event, GameSession
 from pseudonymization.models import Participant
@@ -61,8 +69,21 @@ FORMATS: dict[str, ExportFormat] = {
         "hbayesdm.txt",
         "text/tab-separated-values; charset=utf-8",
     ),
+    "participants": ExportFormat(
+        "participants", "Participants (condition and assignment)", "participants.csv", "text/csv; charset=utf-8"
+    ),
+    "scores": ExportFormat(
+        "scores", "Questionnaire scores (one row per response and scale)", "scores.csv", "text/csv; charset=utf-8"
+    ),
+    "item_responses": ExportFormat(
+        "item_responses",
+        "Questionnaire item responses (one row per response and item)",
+        "item_responses.csv",
+        "text/csv; charset=utf-8",
+    ),
     "psychds": ExportFormat("psychds", "Psych-DS dataset (zip)", "psychds.zip", "application/zip"),
 }
+QUESTIONNAIRE_FORMATS = frozenset({"participants", "scores", "item_responses"})
 
 
 def _stored_sessions() -> Any:
@@ -105,6 +126,7 @@ def export_versions(scope: ExportScope, *, with_results: bool = False) -> dict[s
     schemas = sorted(set(_exportable_sessions(scope).values_list("event_schema", flat=True).distinct()))
     versions = {"export_format": EXPORT_FORMAT_VERSION, "event_schema": ",".join(schemas) or "none"}
     versions.update(scope.as_versions())
+    versions.update(questionnaire_versions())
     if with_results:
         versions.update(results_versions())
     return versions
@@ -120,6 +142,15 @@ def results_versions() -> dict[str, str]:
         "traits": TRAITS_VERSION,
         "models": ",".join(m.version for _, m in sorted(MODELS.items())),
     }
+
+
+# The flow columns of a game session, read beside each row (games.GameSession).
+SESSION_FLOW_FIELDS = ("condition", "flow_version", "flow_session")
+FLOW_FIELDS = tuple(f"session__{name}" for name in SESSION_FLOW_FIELDS)
+
+
+def flow_columns(condition: str, flow_version: int | None, flow_session: int | None) -> dict[str, Any]:
+    return {"condition": condition or "", "flow_version": flow_version, "flow_session": flow_session}
 
 
 def _context(kind: str, data: dict[str, Any]) -> str:
@@ -148,15 +179,16 @@ def trial_rows(sessions: dict[Any, tuple[str, int]], scope: ExportScope) -> Iter
             "data",
             "flags",
             "session__event_schema",
+            *FLOW_FIELDS,
         )
     )
-    for sid, seq, type_, balloon, pumps, t, rt, client_ts, received, kind, data, flags, schema in events.iterator(
-        chunk_size=CHUNK_ROWS
-    ):
+    rows = events.iterator(chunk_size=CHUNK_ROWS)
+    for sid, seq, type_, balloon, pumps, t, rt, client_ts, received, kind, data, flags, schema, *flow in rows:
         code, number = sessions.get(sid, ("", 0))
         yield {
             "participant": code,
             "session": number,
+            **flow_columns(*flow),
             "trial_index": seq,
             "event_type": type_,
             "balloon": balloon,
@@ -194,15 +226,16 @@ def balloon_rows(
             "earnings",
             "session__event_schema",
             "session__quality_flags",
+            *FLOW_FIELDS,
         )
     )
-    for sid, index, color, max_pumps, explosion_point, pumps, outcome, earnings, schema, flags in balloons.iterator(
-        chunk_size=CHUNK_ROWS
-    ):
+    rows = balloons.iterator(chunk_size=CHUNK_ROWS)
+    for sid, index, color, max_pumps, explosion_point, pumps, outcome, earnings, schema, flags, *flow in rows:
         code, number = sessions.get(sid, ("", 0))
         yield {
             "participant": code,
             "session": number,
+            **flow_columns(*flow),
             "balloon": index,
             "color": color,
             "max_pumps": max_pumps,
@@ -226,6 +259,7 @@ def hbayesdm_rows(sessions: dict[Any, tuple[str, int]], scope: ExportScope) -> I
             "participant": row["participant"],
             "session": row["session"],
             "color": row["color"],
+            **{name: row[name] for name in ("condition", "flow_version", "flow_session")},
         }
 
 
@@ -235,6 +269,7 @@ def trait_columns() -> tuple[Column, ...]:
     base = (
         Column("participant", "Pseudonymous participant code"),
         Column("session", "Session number of this participant (1 = first)"),
+        *FLOW_SESSION_COLUMNS,
         Column("profile_status", "ok, partial or insufficient_data"),
         Column("traits_version", "Version of the trait mapping"),
         Column("metrics_version", "Version of the metric definitions"),
@@ -279,6 +314,10 @@ def trait_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]
             "session_id", "status", "traits_version", "metrics_version", "model_versions", "input_hash", "dimensions"
         )
     )
+    flows = {
+        sid: flow_columns(*flow)
+        for sid, *flow in GameSession.objects.filter(id__in=list(sessions)).values_list("id", *SESSION_FLOW_FIELDS)
+    }
     for sid, status, traits_version, metrics_version, model_versions, input_hash, dims in profiles.iterator(
         chunk_size=CHUNK_ROWS
     ):
@@ -286,6 +325,7 @@ def trait_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]
         row: dict[str, Any] = {
             "participant": code,
             "session": number,
+            **flows.get(sid, flow_columns("", None, None)),
             "profile_status": status,
             "traits_version": traits_version,
             "metrics_version": metrics_version,
@@ -304,81 +344,6 @@ def trait_rows(sessions: dict[Any, tuple[str, int]]) -> Iterator[dict[str, Any]]
             row[f"{key}_norm"] = norm.get("basis", "placeholder" if traits_version.startswith("bart-traits/1.") else "")
             row[f"{key}_norm_n"] = norm.get("n")
         yield row
-
-
-def psychds_files(
-    *,
-    study_slug: str,
-    study_title: str,
-    sessions: dict[Any, tuple[str, int]],
-    scope: ExportScope,
-    versions: dict[str, str],
-    on_rows: Callable[[int], None] | None = None,
-    progress_every: int = PROGRESS_EVERY,
-) -> Iterator[tuple[str, Iterable[str]]]:
-    """(name, chunks) pairs of a Psych-DS dataset: one trial file per subject and session (keyword
-    names), the balloon and trait tables, dataset_description.json and a data dictionary."""
-    columns_by_file: dict[str, tuple[Column, ...]] = {}
-    trials_schema = scoped_columns(TRIAL_COLUMNS, scope)
-    balloons_schema = scoped_columns(BALLOON_COLUMNS, scope)
-    balloons_name = psychds_filename(study=study_slug, suffix="data").replace(
-        "_data.csv", "_description-balloons_data.csv"
-    )
-    traits_name = balloons_name.replace("description-balloons", "description-traits")
-    traits_schema = scoped_columns(trait_columns(), scope)
-    description = psychds_description(
-        name=f"{study_title} (Balloon Analogue Risk Task)",
-        description=(
-            "Pseudonymous data of a BART study exported from the research platform: every recorded event per "
-            "subject and session, one row per balloon, and each session's trait profile. Participant codes are "
-            "pseudonyms; no identifiers are included. " + scope.sentence()
-        ),
-        columns=[*trials_schema, *balloons_schema, *traits_schema],
-        versions=versions,
-    )
-    yield "dataset_description.json", json_text(description)
-    trials_done = [0]
-
-    def trials_progress(n: int) -> None:
-        trials_done[0] = n
-        if on_rows is not None:
-            on_rows(n)
-
-    def balloons_progress(n: int) -> None:
-        if on_rows is not None:
-            on_rows(trials_done[0] + n)
-
-    trials = counted(trial_rows(sessions, scope), trials_progress, every=progress_every)
-    for (code, number), rows in groupby(trials, key=lambda r: (r["participant"], r["session"])):
-        name = psychds_filename(study=study_slug, subject=code, session=number)
-        columns_by_file.setdefault("data/study-*_subject-*_session-*_data.csv", trials_schema)
-        yield name, csv_lines(trials_schema, rows)
-    columns_by_file[balloons_name] = balloons_schema
-    balloons = counted(balloon_rows(sessions, scope), balloons_progress, every=progress_every)
-    yield balloons_name, csv_lines(balloons_schema, balloons)
-    columns_by_file[traits_name] = traits_schema
-    yield traits_name, csv_lines(traits_schema, trait_rows(sessions))
-    yield "data_dictionary.csv", data_dictionary(columns_by_file)
-    yield "README.md", iter([_readme(study_slug, versions, scope)])
-
-
-def _readme(study_slug: str, versions: dict[str, str], scope: ExportScope) -> str:
-    lines = [
-        f"# Study {study_slug}: Balloon Analogue Risk Task data (Psych-DS)",
-        "",
-        "Files under data/ are named by Psych-DS keywords (study, subject, session, description).",
-        "dataset_description.json lists every column in variableMeasured; data_dictionary.csv repeats it per file.",
-        "",
-        "## Which data",
-        "",
-        scope.sentence(),
-        "Session numbers count every session of a participant, so a session keeps its number in every export.",
-        "",
-        "## Versions",
-        "",
-    ]
-    lines += [f"- {k}: {v}" for k, v in sorted(versions.items())]
-    return "\n".join(lines) + "\n"
 
 
 def counted(
@@ -410,8 +375,13 @@ def export_stream(
     running number of rows written every ``progress_every`` rows (trials, then balloons for Psych-DS).
     """
     scope = scope or default_scope(export_format)
+    if export_format in QUESTIONNAIRE_FORMATS:
+        columns, table = questionnaire_table(export_format, scope)
+        return csv_lines(columns, counted(table, on_rows, every=progress_every)), export_versions(scope)
     sessions = session_numbers(scope)
     if export_format == "psychds":
+        from dashboard.export_psychds import psychds_files
+
         versions = export_versions(scope, with_results=True)
         files = psychds_files(
             study_slug=study_slug,
@@ -438,9 +408,20 @@ def versions_header(versions: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in sorted(versions.items()))
 
 
+def questionnaire_table(export_format: str, scope: ExportScope) -> tuple[tuple[Column, ...], Iterator[dict[str, Any]]]:
+    if export_format == "participants":
+        return PARTICIPANT_COLUMNS, participant_rows(scope)
+    if export_format == "scores":
+        return score_columns(), score_rows(scope)
+    return ITEM_COLUMNS, item_rows(scope)
+
+
 def count_rows(export_format: str, scope: ExportScope | None = None) -> int:
     """Rows the export will write (for the job's progress bar)."""
-    sessions = _exportable_sessions(scope or default_scope(export_format)).values("id")
+    scope = scope or default_scope(export_format)
+    if export_format in QUESTIONNAIRE_FORMATS:
+        return count_questionnaire_rows(export_format, scope)
+    sessions = _exportable_sessions(scope).values("id")
     events = Event.objects.filter(session_id__in=sessions).count() if export_format in ("csv", "psychds") else 0
     if export_format == "csv":
         return events

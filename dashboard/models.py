@@ -31,6 +31,8 @@ class ExportJob(models.Model):
     # default here: the service always writes what was asked for (jobs from before #20 hold all, pilots included).
     finished_only = models.BooleanField()
     include_pilots = models.BooleanField()
+    # Free-text answers asked for (each questionnaire must allow it too); jobs from before hold none.
+    include_free_text = models.BooleanField(default=False, db_default=False)
     versions = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -50,4 +52,8 @@ class ExportJob(models.Model):
 
     @property
     def scope(self) -> ExportScope:
-        return ExportScope(finished_only=self.finished_only, include_pilots=self.include_pilots)
+        return ExportScope(
+            finished_only=self.finished_only,
+            include_pilots=self.include_pilots,
+            include_free_text=self.include_free_text,
+        )

@@ -45,6 +45,10 @@ _FILE_RESPONSES: dict = {
 }
 
 
+# The export formats, in the order dashboard.exports.FORMATS lists them (for the schema).
+_FORMAT_KEYS = ("csv", "balloons", "hbayesdm", "participants", "scores", "item_responses", "psychds")
+
+
 def _format_or_400(value: str | None) -> str:
     from dashboard.exports import FORMATS
 
@@ -55,13 +59,17 @@ def _format_or_400(value: str | None) -> str:
     return value
 
 
-SCOPE_PARAMETERS = ("finished_only", "include_pilots")
+SCOPE_PARAMETERS = ("finished_only", "include_pilots", "include_free_text")
 
 
 def scope_or_400(export_format: str, data: Any) -> ExportScope:
     """The scope asked for: each parameter given replaces the format's default (export_formats.default_scope)."""
     default = default_scope(export_format)
-    chosen = {"finished_only": default.finished_only, "include_pilots": default.include_pilots}
+    chosen = {
+        "finished_only": default.finished_only,
+        "include_pilots": default.include_pilots,
+        "include_free_text": default.include_free_text,
+    }
     errors: dict[str, list[str]] = {}
     for name in SCOPE_PARAMETERS:
         value = data.get(name) if hasattr(data, "get") else None
@@ -79,7 +87,9 @@ def scope_or_400(export_format: str, data: Any) -> ExportScope:
 _SCOPE_DOC = (
     "`finished_only` (default true for balloons, hbayesdm and psychds, false for csv): leave out sessions the "
     "participant did not complete. `include_pilots` (default false): keep participants who joined while the "
-    "study was piloting. Values: true or false; anything else is a 400 naming the parameter."
+    "study was piloting. `include_free_text` (default false): export the answers to free-text items of "
+    "questionnaires whose definition allows it (`export_free_text`); without both they are withheld. "
+    "Values: true or false; anything else is a 400 naming the parameter."
 )
 
 
@@ -88,7 +98,8 @@ def _filename(study_slug: str, suffix: str) -> str:
 
 
 class ExportApi(StudyAPIView):
-    """GET /api/v1/export/?format=csv|balloons|hbayesdm|psychds — a streamed download (constant memory)."""
+    """GET /api/v1/export/?format=csv|balloons|hbayesdm|participants|scores|item_responses|psychds — a streamed
+    download (constant memory)."""
 
     required_study_perm = "export_data"
 
@@ -99,9 +110,10 @@ class ExportApi(StudyAPIView):
     @extend_schema(
         summary="Download an export of the study's data (streamed)",
         parameters=[
-            OpenApiParameter("format", str, enum=["csv", "balloons", "hbayesdm", "psychds"], required=True),
+            OpenApiParameter("format", str, enum=list(_FORMAT_KEYS), required=True),
             OpenApiParameter("finished_only", bool, required=False),
             OpenApiParameter("include_pilots", bool, required=False),
+            OpenApiParameter("include_free_text", bool, required=False),
         ],
         responses={**_FILE_RESPONSES, 400: None},
         description="Streamed export; the `X-Export-Versions` header names the versions it carries and its scope "
@@ -143,6 +155,7 @@ class ExportJobOutput(serializers.ModelSerializer):
             "rows_total",
             "finished_only",
             "include_pilots",
+            "include_free_text",
             "error",
             "size_bytes",
             "versions",
@@ -162,9 +175,10 @@ class ExportJobList(serializers.Serializer):
 class ExportJobInput(serializers.Serializer):
     """For the schema only: the view validates strictly with _format_or_400 and scope_or_400."""
 
-    format = serializers.ChoiceField(choices=["csv", "balloons", "hbayesdm", "psychds"])
+    format = serializers.ChoiceField(choices=list(_FORMAT_KEYS))
     finished_only = serializers.BooleanField(required=False)
     include_pilots = serializers.BooleanField(required=False)
+    include_free_text = serializers.BooleanField(required=False)
 
 
 class ExportJobsApi(StudyAPIView):

@@ -53,6 +53,7 @@ def export_job_create(*, acting_user: Any, export_format: str, scope: ExportScop
         format=export_format,
         finished_only=scope.finished_only,
         include_pilots=scope.include_pilots,
+        include_free_text=scope.include_free_text,
         created_by_id=getattr(acting_user, "pk", None),
     )
     audit_event(

@@ -165,6 +165,7 @@ class ExportsPage(_Page):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         from dashboard.export_formats import BALLOON_COLUMNS, HBAYESDM_COLUMNS, TRIAL_COLUMNS, default_scope
+        from dashboard.export_questionnaires import ITEM_COLUMNS, PARTICIPANT_COLUMNS, SCORE_COLUMNS
         from dashboard.exports import FORMATS
 
         selected = request.GET.get("format") if request.GET.get("format") in FORMATS else next(iter(FORMATS))
@@ -182,6 +183,9 @@ class ExportsPage(_Page):
                 ("Trial-level CSV", TRIAL_COLUMNS),
                 ("Balloon-level CSV", BALLOON_COLUMNS),
                 ("hBayesDM", HBAYESDM_COLUMNS),
+                ("Participants", PARTICIPANT_COLUMNS),
+                ("Questionnaire scores", SCORE_COLUMNS),
+                ("Questionnaire item responses", ITEM_COLUMNS),
             ],
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from pseudonymization.models import Participant
 from questionnaires.models import Questionnaire, QuestionnaireEvent, QuestionnaireResponse
@@ -80,7 +80,24 @@ def questionnaire_versions(*, key: str) -> list[Questionnaire]:
 
 def questionnaire_version_counts() -> dict[str, int]:
     """How many versions each of the study's questionnaires has, by key."""
-    from django.db.models import Count
-
     rows = Questionnaire.objects.values("key").annotate(n=Count("id")).values_list("key", "n")
     return dict(rows)
+
+
+def questionnaire_versions_all() -> QuerySet[Questionnaire]:
+    """Every version of every questionnaire, by key then newest first, each with its submitted responses counted."""
+    return Questionnaire.objects.annotate(
+        submitted_count=Count("responses", filter=Q(responses__status=QuestionnaireResponse.Status.SUBMITTED))
+    ).order_by("key", "-version")
+
+
+def responses_for_researchers(
+    *, questionnaire_key: str | None = None, participant_code: str | None = None, include_pilots: bool = False
+) -> QuerySet[QuestionnaireResponse]:
+    """Submitted responses, oldest first, without erased participants' (one query per page)."""
+    rows = responses_submitted(include_pilots=include_pilots).exclude(participant__status=Participant.Status.ERASED)
+    if questionnaire_key:
+        rows = rows.filter(questionnaire__key=questionnaire_key)
+    if participant_code:
+        rows = rows.filter(participant__participant_code=participant_code)
+    return rows

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from questionnaires import apis
+from questionnaires import apis, researcher_apis
 from questionnaires.views import questionnaire_page
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -14,7 +14,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
 ]
 api_urlpatterns: list[URLPattern | URLResolver] = [
-    path("questionnaires/responses/", apis.ResponseStartApi.as_view(), name="questionnaire-responses"),
+    path("questionnaires/", researcher_apis.QuestionnaireListApi.as_view(), name="questionnaires"),
+    # POST: a participant starts the questionnaire due; GET: researchers list submitted responses.
+    path(
+        "questionnaires/responses/",
+        researcher_apis.QuestionnaireResponsesApi.as_view(),
+        name="questionnaire-responses",
+    ),
     path(
         "questionnaires/responses/<uuid:response_id>/", apis.ResponseDetailApi.as_view(), name="questionnaire-response"
     ),

@@ -32,6 +32,7 @@ TAG_RULES: tuple[tuple[str, str], ...] = (
     (r"^/api/v1/questionnaires/", "questionnaires"),
     (r"^/api/v1/sessions/", "sessions"),
     (r"^/api/v1/export/", "exports"),
+    (r"^/api/v1/questionnaires/", "questionnaires"),
     (r"^/api/v1/me/", "my data"),
     (r"^/api/v1/(deletion-requests|deletion-certificates|rights)/", "rights"),
 )

@@ -206,6 +206,11 @@ SPECTACULAR_SETTINGS = {
         {"name": "sessions", "description": "Game sessions for the research team: balloons and raw events."},
         {"name": "traits", "description": "Metrics, per-session and study-level model fits, trait profiles."},
         {"name": "exports", "description": "Data exports: streamed files and background export jobs."},
+        {
+            "name": "questionnaires",
+            "description": "Questionnaires: a participant's answers, and the study's questionnaires and scored "
+            "responses for the research team (no free text).",
+        },
         {"name": "my data", "description": "A participant's own data, profile, withdrawal and deletion request."},
         {"name": "rights", "description": "Deletion requests and certificates, and the study's data-rights settings."},
         {"name": "audit", "description": "The tamper-evident audit trail and its verification (compliance officers)."},

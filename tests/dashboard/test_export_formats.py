@@ -32,8 +32,8 @@ def test_csv_lines_quote_hostile_text_and_blank_missing_values():
     text = "".join(csv_lines(HBAYESDM_COLUMNS, rows))
     parsed = list(csv.reader(io.StringIO(text)))
     assert parsed[0][:3] == ["subjID", "pumps", "explosion"]
-    assert parsed[1] == ['P-1,"x"\n', "3", "", "", "", ""]
-    assert parsed[2] == ["P-2", "", "1", "", "", ""]
+    assert parsed[1] == ['P-1,"x"\n', "3", "", "", "", "", "", "", ""]
+    assert parsed[2] == ["P-2", "", "1", "", "", "", "", "", ""]
 
 
 def test_psychds_file_names_follow_the_keyword_rules():
@@ -100,8 +100,12 @@ def test_analysis_formats_default_to_finished_sessions_and_the_trial_csv_to_all_
 
 def test_the_scope_names_itself_in_the_versions_and_in_a_sentence():
     scope = ExportScope(finished_only=True, include_pilots=True)
-    assert scope.as_versions() == {"sessions": "finished", "pilot_participants": "included"}
-    assert ExportScope(finished_only=False).as_versions() == {"sessions": "all", "pilot_participants": "excluded"}
+    assert scope.as_versions() == {"sessions": "finished", "pilot_participants": "included", "free_text": "withheld"}
+    assert ExportScope(finished_only=False, include_free_text=True).as_versions() == {
+        "sessions": "all",
+        "pilot_participants": "excluded",
+        "free_text": "where_allowed",
+    }
     assert scope.sentence().startswith("Only finished sessions") and "are included." in scope.sentence()
 
 

@@ -158,7 +158,7 @@ def test_the_analyst_watches_a_background_export_finish_and_downloads_it(browser
         link.click()
     assert info.value.suggested_filename == f"{study.slug}_hbayesdm.txt"
     lines = Path(info.value.path()).read_text().splitlines()
-    assert lines[0] == "subjID\tpumps\texplosion\tparticipant\tsession\tcolor"
+    assert lines[0] == "subjID\tpumps\texplosion\tparticipant\tsession\tcolor\tcondition\tflow_version\tflow_session"
     assert len(lines) == 1 + ROWS
     assert all(re.fullmatch(r"P-[0-9A-Z]{4}-[0-9A-Z]{4}_s1_blue", line.split("\t")[0]) for line in lines[1:])
     assert_no_sideways_scroll(page)

@@ -90,7 +90,7 @@ def test_analysis_formats_leave_out_unfinished_sessions_and_pilots_by_default(ca
     assert len(balloons) == 12  # the whole finished session: 3 colours x 4 balloons
     versions = versions_of(response)
     assert (versions["sessions"], versions["pilot_participants"]) == ("finished", "excluded")
-    assert versions["export_format"] == "rp-export/2.1.0"
+    assert versions["export_format"] == "rp-export/2.2.0"
 
 
 def test_the_trial_csv_keeps_unfinished_sessions_by_default_but_still_leaves_out_pilots(cast, study_data):

@@ -29,7 +29,10 @@ def test_the_hbayesdm_export_has_one_row_per_played_balloon_counting_the_fatal_p
     simulated_participants(3, balloons=10, process=False)
     _, body = download(cast["analyst"], "hbayesdm")
     rows = list(csv.DictReader(io.StringIO(body.decode()), delimiter="\t"))
-    assert list(rows[0]) == ["subjID", "pumps", "explosion", "participant", "session", "color"]
+    assert list(rows[0]) == [
+        *("subjID", "pumps", "explosion", "participant", "session", "color"),
+        *("condition", "flow_version", "flow_session"),
+    ]
     played = Balloon.objects.exclude(outcome="pending")
     assert len(rows) == played.count() == 30
     for balloon in played.filter(outcome="popped"):

@@ -120,6 +120,9 @@ MATRIX: list[Row] = [
     # dashboard exports (issue 9): analysts and up (export_data); the query string goes in `body`.
     Row(ALPHA, "get", "/api/v1/export/", ANALYSTS, body={"format": "hbayesdm"}),
     Row(ALPHA, "get", "/api/v1/export/jobs/", ANALYSTS),
+    # questionnaires: the researchers' reads are export_data's (analysts and up).
+    Row(ALPHA, "get", "/api/v1/questionnaires/", ANALYSTS),
+    Row(ALPHA, "get", "/api/v1/questionnaires/responses/", ANALYSTS),
     Row(
         ALPHA,
         "post",
