@@ -167,5 +167,35 @@ def test_a_study_designed_in_the_browser_is_completed_on_a_phone_and_analysed(br
     _exports(manager, base, code, condition)
 
 
+def _download(page: Any, fmt: str) -> bytes:
+    with page.expect_download() as info:
+        page.locator(f"a[data-format='{fmt}']").click()
+    path = info.value.path()
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
 def _exports(page: Any, base: str, code: str, condition: str) -> None:
-    """The export of the study holds the condition and the questionnaire scores (filled in below)."""
+    """The exports page: the participants table names the condition, the scores table the hand-scored
+    scores, the trial table the condition of every balloon, and the Psych-DS zip describes them all."""
+    key = {"Low reward": "low_reward", "High reward": "high_reward"}[condition]
+    page.goto(f"{base}/dashboard/exports/")
+    expect(page.locator("a[data-format='scores']")).to_be_visible()
+    assert_accessible(page)
+    people = [r for r in _csv(_download(page, "participants")) if r["participant"] == code]
+    assert len(people) == 1 and people[0]["condition"] == key and people[0]["condition_label"] == condition
+    assert people[0]["flow_version"] == "2" and people[0]["assignment_block"] == "0"
+    scores = {r["scale"]: r for r in _csv(_download(page, "scores")) if r["participant"] == code}
+    assert float(scores["cautiousness"]["score"]) == pytest.approx(2.6)
+    assert float(scores["excitement_seeking"]["score"]) == pytest.approx(1.8)
+    assert {r["condition"] for r in scores.values()} == {key}
+    trials = [r for r in _csv(_download(page, "csv")) if r["participant"] == code]
+    assert trials and {r["condition"] for r in trials} == {key} and {r["flow_version"] for r in trials} == {"2"}
+    bundle = zipfile.ZipFile(io.BytesIO(_download(page, "psychds")))
+    description = json.loads(bundle.read("dataset_description.json"))
+    measured = {v["name"] if isinstance(v, dict) else v for v in description["variableMeasured"]}
+    assert {"condition", "flow_version", "scale", "score", "item", "rt_ms"} <= measured
