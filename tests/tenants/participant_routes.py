@@ -14,11 +14,6 @@ PARTICIPANT_ROUTES: set[str] = {
     "api/v1/game/sessions/<uuid:session_id>/events/",
     "api/v1/game/sessions/<uuid:session_id>/complete/",
     "api/v1/game/sessions/<uuid:session_id>/confirm/",  # server-confirmed pumps (tests/games/test_confirmation.py)
-    # questionnaires app: the questionnaire step due (tests/questionnaires/test_participant_api.py)
-    "api/v1/questionnaires/responses/",
-    "api/v1/questionnaires/responses/<uuid:response_id>/",
-    "api/v1/questionnaires/responses/<uuid:response_id>/events/",
-    "api/v1/questionnaires/responses/<uuid:response_id>/submit/",
     "api/v1/me/profile/",  # traits app: the participant's own profile (tests/traits/test_apis.py)
     # questionnaires app: POST starts the questionnaire due (the GET list of responses is in the matrix)
     "api/v1/questionnaires/responses/",
