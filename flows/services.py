@@ -138,6 +138,11 @@ def flow_join(*, participant: Participant) -> ParticipantFlow:
         return existing
     live = flow_live_ensure()
     version = FlowVersion.objects.select_for_update().get(pk=live.pk)
+    # A second tab's first visit waited on the lock above: the first one's place is there now
+    # (READ COMMITTED: this statement sees what committed while we waited).
+    existing = ParticipantFlow.objects.select_related("version").filter(participant=participant).first()
+    if existing is not None:
+        return existing
     conditions = version.condition_keys
     drawn: dict[str, Any] = {}
     condition = ""
