@@ -95,7 +95,7 @@ def test_the_researcher_downloads_each_export(page):
     page.click("nav >> text=Exports")
     page.screenshot(path=str(SHOTS / "exports.png"), full_page=True)
     trials = _download(page, "a[data-format=csv]").decode()
-    assert trials.startswith("participant,session,trial_index,event_type")
+    assert trials.startswith("participant,session,condition,flow_version,flow_session,trial_index,event_type")
     balloons = list(csv.DictReader(io.StringIO(_download(page, "a[data-format=balloons]").decode())))
     assert len(balloons) == 7 * 30  # seven whole sessions; the open one is left out by default
     hbayesdm = _download(page, "a[data-format=hbayesdm]").decode().splitlines()
