@@ -150,7 +150,7 @@ class StudyReliabilityApi(_DesignApi):
 
 class StudyValidityApi(_DesignApi):
     @extend_schema(
-        summary="Convergent validity: Pearson's r of each trait with each questionnaire scale and subscale",
+        summary="Pearson's r of each trait with each questionnaire scale and subscale",
         parameters=[_PILOTS],
         responses={200: ValidityOutput, 400: None},
         description="Per participant the trait value of their first processed game session and the score of "
