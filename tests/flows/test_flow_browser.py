@@ -267,3 +267,43 @@ def test_between_sessions_the_participant_sees_when_to_come_back(browser, live_a
         expect(page.get_by_text("Session 2 opens on")).to_be_visible()
         expect(page.get_by_role("link", name="Your data").first).to_be_visible()
         _check(page, name)
+
+
+def test_a_returning_participant_continues_on_another_device_and_sees_their_questionnaires(
+    browser, live_app_server, flow_study
+):
+    """First device: consent, the instructions, the questionnaire, then an access secret on Your data.
+    Second device: code + secret on Your data (which lists the questionnaire), Continue the study."""
+    base = live_app_server.study_url(SLUG)
+    first = new_context(browser, PHONE).new_page()
+    first.goto(f"{base}/")
+    first.get_by_label("I agree", exact=False).first.check()
+    first.get_by_role("button", name="I agree — continue").click()
+    first.get_by_role("button", name="Continue").click()
+    first.locator("#q-bold").get_by_text("Somewhat", exact=True).click()
+    first.locator("#q-calm").get_by_text("Somewhat", exact=True).click()
+    first.get_by_label("Well").check()
+    first.get_by_role("button", name="Submit answers").click()
+    first.wait_for_url(f"{base}/play/", timeout=30_000)
+    first.goto(f"{base}/my-data/")
+    expect(first.get_by_role("heading", name="Your questionnaires")).to_be_visible()
+    expect(first.get_by_text("Before the game, started", exact=False)).to_be_visible()
+    first.get_by_role("button", name="Create an access secret").click()
+    code = first.locator("dd strong").first.inner_text().strip()
+    secret = first.locator("dd code").first.inner_text().strip()
+
+    for viewport, name in ((PHONE, "my-data-continue-390"), (DESKTOP, "my-data-continue-1280")):
+        other = new_context(browser, viewport).new_page()
+        other.goto(f"{base}/my-data/")
+        other.get_by_label("Participant code").fill(code)
+        other.get_by_label("Secret").fill(secret)
+        other.get_by_role("button", name="See my data").click()
+        expect(other.get_by_role("heading", name="Your questionnaires")).to_be_visible()
+        expect(other.get_by_text("submitted with 3 answers", exact=False)).to_be_visible()
+        button = other.get_by_role("button", name="Continue the study")
+        button.scroll_into_view_if_needed()
+        expect(button).to_be_visible()
+        _check(other, name)
+        button.click()
+        other.wait_for_url(f"{base}/play/", timeout=30_000)  # the step due: the game, on this device
+        expect(other.get_by_role("heading", name="The Balloon game")).to_be_visible()
