@@ -20,6 +20,7 @@ from django.db.models import Count
 from dashboard.export_formats import Column, ExportScope
 from flows.models import FlowVersion
 from pseudonymization.models import Participant
+from pseudonymization.services import is_sealed_text, participant_open_text
 from questionnaires.models import Questionnaire, QuestionnaireEvent, QuestionnaireResponse
 from questionnaires.scoring import SCORING_VERSION
 
@@ -131,6 +132,7 @@ def submitted_responses(scope: ExportScope) -> Any:
 
 _RESPONSE_FIELDS = (
     "id",
+    "participant_id",
     "participant__participant_code",
     "questionnaire_id",
     "flow_version",
@@ -219,6 +221,14 @@ def _answer_stats(response_ids: list[Any]) -> dict[tuple[Any, str], tuple[float 
     return {key: (rt, count - 1) for key, (rt, count) in stats.items()}
 
 
+def _opened(participant_id: int, value: Any) -> Any:
+    """Free text is stored sealed per participant (questionnaires); an export allowed to hold it opens it."""
+    if not is_sealed_text(value):
+        return value
+    participant = Participant.objects.filter(pk=participant_id).first()
+    return participant_open_text(participant=participant, sealed=value) if participant else None
+
+
 def is_free_text(item: dict[str, Any]) -> bool:
     """A text item, or any item the definition marks as holding free text (docs/questionnaires.md)."""
     return item.get("type") in FREE_TEXT_TYPES or item.get("contains_free_text") is True
@@ -258,7 +268,7 @@ def item_rows(scope: ExportScope) -> Iterator[dict[str, Any]]:
                     **base,
                     "item": key,
                     "item_type": kind,
-                    "value": "" if withheld else export_value(answers.get(key)),
+                    "value": "" if withheld else export_value(_opened(row["participant_id"], answers.get(key))),
                     "withheld": WITHHELD_FREE_TEXT if withheld else "",
                     "rt_ms": rt_ms,
                     "answer_changes": changes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -177,3 +178,68 @@ def participant_reidentify(*, participant: Participant, acting_user: object, rea
         details={"participant_code": participant.participant_code, "had_external_id": participant.has_external_id},
     )
     return participant_external_id(participant=participant)
+
+
+# --- Free text a participant typed (questionnaires' text items): sealed under their own data key ---
+SEALED_PREFIX = "sealed:v1:"
+
+
+def _free_text_aad(participant_id: int) -> bytes:
+    # The row id, not the code: the code changes when a participant is erased (by then the text is gone).
+    return f"free-text|{participant_id}".encode()
+
+
+def _data_key(participant: Participant, *, create: bool) -> bytes | None:
+    """The participant's data key (the one their identifier is sealed under), made on first need."""
+    row = ParticipantKey.objects.filter(participant=participant).first()
+    if row is None and create:
+        with transaction.atomic():
+            Participant.objects.select_for_update().filter(pk=participant.pk).first()  # one key, even at once
+            row = ParticipantKey.objects.filter(participant=participant).first()
+            if row is None:
+                row = ParticipantKey.objects.create(
+                    participant=participant,
+                    wrapped_key=crypto.seal(
+                        keyring.participant_kek(),
+                        crypto.generate_key(),
+                        aad=crypto.participant_key_aad(participant.participant_code),
+                    ),
+                )
+    if row is None:
+        return None
+    try:
+        return crypto.open_sealed(
+            keyring.participant_kek(),
+            bytes(row.wrapped_key),
+            aad=crypto.participant_key_aad(participant.participant_code),
+        )
+    except crypto.DecryptionError as exc:
+        raise keyring.KeyUnavailable(f"The key of participant {participant.participant_code} does not open.") from exc
+
+
+def participant_seal_text(*, participant: Participant, text: str) -> str:
+    """``text`` sealed (AES-GCM) under the participant's data key, as a string to store in JSON.
+
+    Free text may identify someone despite the page's warning, so it is never stored in clear;
+    erasure shreds the key (rights.erasure), after which no copy, in any backup, opens again.
+    """
+    key = _data_key(participant, create=True)
+    assert key is not None
+    sealed = crypto.seal(key, text.encode("utf-8"), aad=_free_text_aad(participant.pk))
+    return SEALED_PREFIX + base64.b64encode(sealed).decode("ascii")
+
+
+def is_sealed_text(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(SEALED_PREFIX)
+
+
+def participant_open_text(*, participant: Participant, sealed: str) -> str | None:
+    """The text again, for the participant's own pages and exports that may hold it; None once shredded."""
+    key = _data_key(participant, create=False)
+    if key is None:
+        return None
+    raw = base64.b64decode(sealed[len(SEALED_PREFIX) :])
+    try:
+        return crypto.open_sealed(key, raw, aad=_free_text_aad(participant.pk)).decode("utf-8")
+    except crypto.DecryptionError as exc:
+        raise keyring.KeyUnavailable(f"A free-text answer of {participant.participant_code} does not open.") from exc

@@ -18,7 +18,12 @@ from core.errors import ApplicationError
 from questionnaires.event_schema import EVENT_SCHEMA_NAME, SCHEMA_PATH
 from questionnaires.flow_step import due_questionnaire_step, parse_ref
 from questionnaires.models import QuestionnaireResponse
-from questionnaires.selectors import questionnaire_get, response_answers_so_far, response_get_for_participant
+from questionnaires.selectors import (
+    answers_opened,
+    questionnaire_get,
+    response_answers_so_far,
+    response_get_for_participant,
+)
 from questionnaires.services import DueQuestionnaire, response_ingest, response_start, response_submit
 
 _ERR = OpenApiResponse(description='{"error": {"code", "message", "details"}}')
@@ -47,7 +52,7 @@ def response_body(response: QuestionnaireResponse) -> dict[str, Any]:
         "status": response.status,
         "questionnaire": f"{response.questionnaire.key}@{response.questionnaire.version}",
         "event_schema": response.event_schema,
-        "answers": response_answers_so_far(response=response),
+        "answers": answers_opened(response=response, answers=response_answers_so_far(response=response)),
         "next_seq": (response.max_seq + 1) if response.max_seq is not None else 0,
         "next_url": NEXT_URL if response.status == QuestionnaireResponse.Status.SUBMITTED else None,
     }

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from pseudonymization.models import Participant
+from pseudonymization.services import is_sealed_text, participant_open_text
 from questionnaires.models import Questionnaire, QuestionnaireEvent, QuestionnaireResponse
 
 
@@ -54,6 +55,29 @@ def response_answers_so_far(*, response: QuestionnaireResponse) -> dict[str, Any
         else:
             answers[item] = value
     return answers
+
+
+def is_free_text(item: dict[str, Any]) -> bool:
+    """Text a participant typed (a text item, or one marked as holding free text): stored sealed."""
+    return item.get("type") == "text" or item.get("contains_free_text") is True
+
+
+def answers_opened(*, response: QuestionnaireResponse, answers: dict[str, Any]) -> dict[str, Any]:
+    """``answers`` with sealed free text opened (for the participant's own page, scoring, allowed exports).
+
+    A shredded key (an erased participant) leaves the answer out rather than showing ciphertext.
+    """
+    if not any(is_sealed_text(v) for v in answers.values()):
+        return answers
+    out = dict(answers)
+    for key, value in answers.items():
+        if is_sealed_text(value):
+            opened = participant_open_text(participant=response.participant, sealed=value)
+            if opened is None:
+                out.pop(key)
+            else:
+                out[key] = opened
+    return out
 
 
 def responses_submitted(*, include_pilots: bool = False) -> QuerySet[QuestionnaireResponse]:

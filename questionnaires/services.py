@@ -15,6 +15,7 @@ from audit.services import audit_event
 from core.errors import ApplicationError
 from flows.services import step_complete
 from pseudonymization.models import Participant
+from pseudonymization.services import participant_seal_text
 from questionnaires.definition import (
     DEFINITION_SCHEMA_VERSION,
     AnswerError,
@@ -26,7 +27,13 @@ from questionnaires.event_schema import EVENT_SCHEMA_NAME, event_problem
 from questionnaires.library import shipped_scale
 from questionnaires.models import Questionnaire, QuestionnaireEvent, QuestionnaireResponse
 from questionnaires.scoring import SCORING_VERSION, score
-from questionnaires.selectors import questionnaire_latest, response_answers_so_far, response_for_step
+from questionnaires.selectors import (
+    answers_opened,
+    is_free_text,
+    questionnaire_latest,
+    response_answers_so_far,
+    response_for_step,
+)
 
 MAX_EVENTS = 500
 
@@ -140,7 +147,11 @@ def response_ingest(*, response: QuestionnaireResponse, events: Any) -> BatchRes
         raise ApplicationError("invalid", "The request is not valid.", details={"events": ["A non-empty list."]})
     if len(events) > MAX_EVENTS:
         raise ApplicationError("batch_too_large", f"A batch holds at most {MAX_EVENTS} events.", status_code=413)
-    response = QuestionnaireResponse.objects.select_for_update().select_related("questionnaire").get(pk=response.pk)
+    response = (
+        QuestionnaireResponse.objects.select_for_update()
+        .select_related("questionnaire", "participant")
+        .get(pk=response.pk)
+    )
     items = {i["key"]: i for i in response.questionnaire.definition["items"]}
     result = BatchResult()
     valid: list[dict[str, Any]] = []
@@ -162,6 +173,10 @@ def response_ingest(*, response: QuestionnaireResponse, events: Any) -> BatchRes
                 except AnswerError as exc:
                     result.rejected.append(_reject(event, exc.code, exc.message))
                     continue
+                if is_free_text(item):
+                    # Sealed before it is stored, in the typed column and in the event kept as received.
+                    sealed = participant_seal_text(participant=response.participant, text=str(event["value"]))
+                    event = {**event, "value": sealed}
         valid.append(event)
     ids = {uuid.UUID(e["event_id"]) for e in valid}
     stored = set(QuestionnaireEvent.objects.filter(event_id__in=ids).values_list("event_id", flat=True))
@@ -211,7 +226,7 @@ def response_submit(*, response: QuestionnaireResponse) -> QuestionnaireResponse
     if response.status == QuestionnaireResponse.Status.SUBMITTED:
         return response
     definition = response.questionnaire.definition
-    answers = response_answers_so_far(response=response)
+    answers = response_answers_so_far(response=response)  # free text still sealed: stored as it is
     missing = [i["key"] for i in definition["items"] if i.get("required", True) and i["key"] not in answers]
     if missing:
         raise ApplicationError(
@@ -220,7 +235,7 @@ def response_submit(*, response: QuestionnaireResponse) -> QuestionnaireResponse
             status_code=400,
             details={key: ["This question needs an answer."] for key in missing},
         )
-    result = score(definition, answers)
+    result = score(definition, answers_opened(response=response, answers=answers))
     response.answers = answers
     response.scores = result.as_dict() if hasattr(result, "as_dict") else _as_dict(result)
     response.scoring_version = SCORING_VERSION

@@ -20,7 +20,12 @@ from consent.gate import consent_required
 from core.study import current_study
 from questionnaires.apis import NEXT_URL, start_due
 from questionnaires.flow_step import due_questionnaire_step, parse_ref
-from questionnaires.selectors import questionnaire_get, questionnaire_latest, response_answers_so_far
+from questionnaires.selectors import (
+    answers_opened,
+    questionnaire_get,
+    questionnaire_latest,
+    response_answers_so_far,
+)
 from questionnaires.services import MAX_EVENTS
 
 
@@ -69,7 +74,7 @@ def questionnaire_page(request: HttpRequest) -> HttpResponse:
         "csrf_token": get_token(request),
         "storage_key": storage_key,
         "next_seq": (response.max_seq + 1) if response.max_seq is not None else 0,
-        "answers": response_answers_so_far(response=response),
+        "answers": answers_opened(response=response, answers=response_answers_so_far(response=response)),
         "max_batch": min(100, MAX_EVENTS),
         "next_url": NEXT_URL,
     }

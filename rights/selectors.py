@@ -16,6 +16,7 @@ from django.utils import timezone
 from flows.models import ParticipantFlow, StepCompletion
 from games.models import Balloon, Event, GameSession
 from pseudonymization.models import Participant
+from pseudonymization.services import is_sealed_text, participant_open_text
 from questionnaires.models import QuestionnaireEvent, QuestionnaireResponse
 from rights.models import DeletionRequest, RetentionPolicy, RightsSettings
 from traits.models import ModelFit, SessionMetrics, TraitProfile
@@ -93,6 +94,10 @@ def _by_session(model: type[models.Model], order: tuple[str, ...], session_ids: 
     return grouped
 
 
+def _opened(participant: Participant, value: Any) -> Any:
+    return participant_open_text(participant=participant, sealed=value) if is_sealed_text(value) else value
+
+
 def _by_response(model: type[models.Model], response_ids: list[Any]) -> dict[Any, list]:
     """Events of every listed questionnaire response in one query, grouped by response."""
     grouped: dict[Any, list[dict[str, Any]]] = {pk: [] for pk in response_ids}
@@ -152,6 +157,12 @@ def participant_data(*, participant: Participant, external_id: str | None) -> di
     for response in responses:
         response["questionnaire_title"] = titles.get(response["id"], "")
         response["events"] = response_events[response["id"]]
+        # Their own free text, sealed under their key in the database, opened for them here.
+        response["answers"] = {k: _opened(participant, v) for k, v in (response["answers"] or {}).items()}
+        for event in response["events"]:
+            event["value"] = _opened(participant, event.get("value"))
+            if isinstance(event.get("raw"), dict) and "value" in event["raw"]:
+                event["raw"] = {**event["raw"], "value": _opened(participant, event["raw"]["value"])}
     return {
         "format": "participant-data/1",
         "generated_at": timezone.now().isoformat(),

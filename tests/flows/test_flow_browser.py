@@ -18,7 +18,7 @@ from tests.browser_support import (
     wait_until,
     watch_console,
 )
-from tests.live import ensure_live_study
+from tests.committed import dedicated_study
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -60,15 +60,27 @@ def browser(django_db_setup):
         yield browser
 
 
-@pytest.fixture
+def _consent(study):
+    from django_tenants.utils import tenant_context
+
+    from consent.services import consent_document_draft, consent_document_publish
+
+    with tenant_context(study):
+        consent_document_publish(
+            document=consent_document_draft(version="1.0", title="Consent", body="You may stop at any time.")
+        )
+
+
+@pytest.fixture(scope="module")
 def flow_study(django_db_setup, django_db_blocker):
+    """A committed study of this module's own (dropped afterwards), with the designed flow published."""
     from django_tenants.utils import tenant_context
 
     from flows.services import flow_draft_publish, flow_draft_save
     from questionnaires.services import questionnaire_save
 
-    with django_db_blocker.unblock():
-        study = ensure_live_study(slug=SLUG, game_config={"balloons_per_color": 3})
+    with django_db_blocker.unblock(), dedicated_study(SLUG, game_config={"balloons_per_color": 3}) as study:
+        _consent(study)
         with tenant_context(study):
             questionnaire_save(acting_user=None, key="mood", title="Before the game", definition=MINE)
             flow_draft_save(
@@ -111,7 +123,7 @@ def flow_study(django_db_setup, django_db_blocker):
                 },
             )
             flow_draft_publish(acting_user=None)
-    return study
+        yield study
 
 
 def _read(django_db_blocker, study, fn):
@@ -138,7 +150,7 @@ def _check(page, name):
 
 
 def test_a_participant_completes_a_designed_flow_on_a_phone(browser, live_app_server, flow_study, django_db_blocker):
-    base = live_app_server.study_url(SLUG)
+    base = live_app_server.study_url(flow_study.slug)
     context = new_context(browser, PHONE)
     page = context.new_page()
     errors = watch_console(page, ignore_missing_favicon=True)
@@ -216,14 +228,15 @@ def test_a_participant_completes_a_designed_flow_on_a_phone(browser, live_app_se
     assert flow.condition in ("low", "high") and session.condition == flow.condition
     assert session.config["reward_per_pump"] == {"low": 0.01, "high": 0.10}[flow.condition]
     before = responses["before"]
-    assert before.answers == {"bold": 4, "calm": 2, "sleep": "well", "note": "I slept on the train"}
+    assert {k: v for k, v in before.answers.items() if k != "note"} == {"bold": 4, "calm": 2, "sleep": "well"}
+    assert before.answers["note"].startswith("sealed:v1:")  # free text never in clear (opened for them only)
     assert before.scores["scales"]["mood_risk"]["score"] == 4.0  # (4 + (6 - 2)) / 2
     assert events >= 6  # start, four answers, submit (and context events)
     assert responses["after"].scores["scales"]["cautiousness"]["answered"] == 10
 
 
 def test_the_questionnaire_reads_well_at_desktop_width(browser, live_app_server, flow_study):
-    base = live_app_server.study_url(SLUG)
+    base = live_app_server.study_url(flow_study.slug)
     context = new_context(browser, DESKTOP)
     page = context.new_page()
     page.goto(f"{base}/")
@@ -237,13 +250,14 @@ def test_the_questionnaire_reads_well_at_desktop_width(browser, live_app_server,
     _check(page, "questionnaire-1280")
 
 
-def test_between_sessions_the_participant_sees_when_to_come_back(browser, live_app_server, django_db_blocker):
+@pytest.fixture(scope="module")
+def two_session_study(django_db_setup, django_db_blocker):
     from django_tenants.utils import tenant_context
 
     from flows.services import flow_draft_publish, flow_draft_save
 
-    with django_db_blocker.unblock():
-        study = ensure_live_study(slug="flowlive2")
+    with django_db_blocker.unblock(), dedicated_study("flowtwo") as study:
+        _consent(study)
         with tenant_context(study):
             flow_draft_save(
                 acting_user=None,
@@ -255,7 +269,11 @@ def test_between_sessions_the_participant_sees_when_to_come_back(browser, live_a
                 },
             )
             flow_draft_publish(acting_user=None)
-    base = live_app_server.study_url("flowlive2")
+        yield study
+
+
+def test_between_sessions_the_participant_sees_when_to_come_back(browser, live_app_server, two_session_study):
+    base = live_app_server.study_url(two_session_study.slug)
     for viewport, name in ((PHONE, "flow-wait-390"), (DESKTOP, "flow-wait-1280")):
         page = new_context(browser, viewport).new_page()
         page.goto(f"{base}/")
@@ -274,7 +292,7 @@ def test_a_returning_participant_continues_on_another_device_and_sees_their_ques
 ):
     """First device: consent, the instructions, the questionnaire, then an access secret on Your data.
     Second device: code + secret on Your data (which lists the questionnaire), Continue the study."""
-    base = live_app_server.study_url(SLUG)
+    base = live_app_server.study_url(flow_study.slug)
     first = new_context(browser, PHONE).new_page()
     first.goto(f"{base}/")
     first.get_by_label("I agree", exact=False).first.check()

@@ -137,3 +137,28 @@ def test_a_condition_can_show_another_questionnaire(alpha):
     )
     shown = {enrol_gamer(alpha).post("/api/v1/questionnaires/responses/").json()["questionnaire"] for _ in range(2)}
     assert shown == {"risk@1", "ipip-neo-cautiousness@1"}  # one block of two: each condition once
+
+
+def test_free_text_is_sealed_in_the_database_and_opened_only_for_the_participant(q_study):
+    from pseudonymization.models import ParticipantKey
+    from pseudonymization.services import is_sealed_text
+    from tests.rights.support import scan
+
+    gamer = enrol_gamer(q_study)
+    rid = gamer.post("/api/v1/questionnaires/responses/").json()["response_id"]
+    note = "My name is Ada Lovelace 4711"
+    events = [answer(0, "bold", 3), answer(1, "calm", 3), answer(2, "note", note)]
+    assert gamer.post(f"/api/v1/questionnaires/responses/{rid}/events/", {"events": events}).json()["accepted"] == 3
+    assert gamer.get(f"/api/v1/questionnaires/responses/{rid}/").json()["answers"]["note"] == note  # theirs to see
+    assert gamer.post(f"/api/v1/questionnaires/responses/{rid}/events/", {"events": events}).json()["duplicates"] == 3
+    assert gamer.post(f"/api/v1/questionnaires/responses/{rid}/submit/").status_code == 200
+    with tenant_context(q_study):
+        response = QuestionnaireResponse.objects.get(pk=rid)
+        assert is_sealed_text(response.answers["note"]) and note not in response.answers["note"]
+        stored = QuestionnaireEvent.objects.get(response=response, item="note")
+        assert is_sealed_text(stored.value) and is_sealed_text(stored.raw["value"])
+        assert scan([q_study.schema_name, "public"], [note, "Ada Lovelace"]) == {}  # nowhere in clear
+        assert ParticipantKey.objects.filter(participant=response.participant).exists()  # made on first need
+        assert response.scores["scales"]["risk"]["score"] == 3.0
+    assert gamer.get(f"/api/v1/questionnaires/responses/{rid}/").json()["answers"]["note"] == note
+    assert note in gamer.get("/api/v1/me/data/").content.decode()  # their download opens it
