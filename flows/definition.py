@@ -65,6 +65,17 @@ def _int(value: Any, lo: int, hi: int) -> int | None:
     return int(value) if lo <= value <= hi else None
 
 
+def _check_key(key: Any, what: str, path: str, seen: set[str], fail: Any) -> Any:
+    """A step's or condition's key: well formed and unused so far (``seen`` grows); problems go to ``fail``."""
+    if not isinstance(key, str) or not KEY_RE.match(key):
+        fail(path, f"A {what} key is 1 to 40 lowercase letters, digits, '-' or '_', starting with a letter.")
+    elif key in seen:
+        fail(path, f"The key {key!r} is used by another {what}.")
+    else:
+        seen.add(key)
+    return key
+
+
 def clean_definition(data: Any) -> dict[str, Any]:
     """The definition complete and normalised, or FlowDefinitionError naming each problem by path."""
     errors: dict[str, list[str]] = {}
@@ -98,13 +109,7 @@ def clean_definition(data: Any) -> dict[str, Any]:
         if not isinstance(raw, dict):
             fail(path, "A step is an object.")
             continue
-        key = raw.get("key")
-        if not isinstance(key, str) or not KEY_RE.match(key):
-            fail(f"{path}.key", "A step key is 1 to 40 lowercase letters, digits, '-' or '_', starting with a letter.")
-        elif key in seen:
-            fail(f"{path}.key", f"The key {key!r} is used by another step.")
-        else:
-            seen.add(key)
+        key = _check_key(raw.get("key"), "step", f"{path}.key", seen, fail)
         try:
             kind = kind_get(str(raw.get("kind")))
         except UnknownStepKind as exc:
@@ -170,13 +175,7 @@ def _clean_conditions(conditions_in: Any, steps: list[dict[str, Any]], fail: Any
         if not isinstance(raw, dict):
             fail(path, "A condition is an object.")
             continue
-        key = raw.get("key")
-        if not isinstance(key, str) or not KEY_RE.match(key):
-            fail(f"{path}.key", "A condition key is 1 to 40 lowercase letters, digits, '-' or '_'.")
-        elif key in seen:
-            fail(f"{path}.key", f"The key {key!r} is used by another condition.")
-        else:
-            seen.add(key)
+        key = _check_key(raw.get("key"), "condition", f"{path}.key", seen, fail)
         label = raw.get("label") or key
         overrides_in = raw.get("overrides") or {}
         overrides: dict[str, dict[str, Any]] = {}

@@ -237,7 +237,7 @@ def response_submit(*, response: QuestionnaireResponse) -> QuestionnaireResponse
         )
     result = score(definition, answers_opened(response=response, answers=answers))
     response.answers = answers
-    response.scores = result.as_dict() if hasattr(result, "as_dict") else _as_dict(result)
+    response.scores = result.as_dict()
     response.scoring_version = SCORING_VERSION
     response.status = QuestionnaireResponse.Status.SUBMITTED
     response.submitted_at = timezone.now()
@@ -250,9 +250,3 @@ def response_submit(*, response: QuestionnaireResponse) -> QuestionnaireResponse
         ref=str(response.pk),
     )
     return response
-
-
-def _as_dict(result: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(result)
