@@ -103,6 +103,7 @@ def test_a_manager_writes_a_questionnaire_imports_a_scale_and_previews_them(
     # Write: details, a scale, then items one at a time.
     page.get_by_role("button", name="Write a questionnaire").click()
     expect(page.get_by_role("heading", name="Write a questionnaire", level=1)).to_be_visible()
+    page.wait_for_load_state("domcontentloaded")  # the deferred script has run: typing is now proposed live
     page.get_by_label("Title", exact=True).fill(title)
     expect(page.get_by_label("Key", exact=True)).to_have_value(f"evening-check-in-{width}")  # proposed as typed
     page.get_by_label("Instructions").fill("Think of today.")

@@ -15,6 +15,8 @@
   var title = form.querySelector('[name="q-title"]'), key = form.querySelector('[name="q-key"]');
   if (title && key) {
     var proposed = key.value === "" || key.value === slug(title.value);
+    // A title typed before this deferred script ran still gets its key proposed.
+    if (proposed && title.value !== "") { key.value = slug(title.value); }
     key.addEventListener("input", function () { proposed = key.value === ""; });
     title.addEventListener("input", function () { if (proposed) { key.value = slug(title.value); } });
   }
