@@ -150,14 +150,23 @@ def objective(model_id: int, free: Array, data: Data, grad: Array) -> float:
     return total
 
 
-@numba.njit(cache=True, error_model="numpy")
-def bfgs(model_id: int, x0: Array, data: Data, gtol: float, max_iter: int) -> tuple[Array, float, Array, bool, int]:
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def bfgs(
+    model_id: int, x0: Array, data: Data, gtol: float, max_iter: int, fixed: int
+) -> tuple[Array, float, Array, bool, int]:
     """Minimise from x0. Returns (x, value, gradient, converged, iterations): it stops when the largest
-    |gradient| is below gtol, when no step lowers the objective, or after max_iter iterations."""
+    |gradient| is below gtol, when no step lowers the objective, or after max_iter iterations.
+
+    `fixed` >= 0 holds that coordinate at x0's value (a profile likelihood, traits/profile.py): its
+    gradient component is zeroed, so with a diagonal start every direction and BFGS update leaves it
+    alone. −1 fixes nothing.
+    """
     k = x0.size
     x = x0.copy()
     g = np.empty(k)
     f = objective(model_id, x, data, g)
+    if fixed >= 0:
+        g[fixed] = 0.0
     h = np.eye(k)
     first = True
     new_g = np.empty(k)
@@ -183,6 +192,8 @@ def bfgs(model_id: int, x0: Array, data: Data, gtol: float, max_iter: int) -> tu
         for _ in range(MAX_HALVINGS):
             new_x = x + step * direction
             new_f = objective(model_id, new_x, data, new_g)
+            if fixed >= 0:
+                new_g[fixed] = 0.0
             if new_f <= f + ARMIJO_C1 * step * slope:
                 accepted = True
                 break
@@ -270,14 +281,15 @@ class Problem:
         """−log posterior at many points (rows, free scale) in one compiled loop."""
         return objective_many(self.model_id, np.ascontiguousarray(xs, dtype=np.float64), self.data())
 
-    def minimize(self, x0: np.ndarray, *, gtol: float = 1e-5, max_iter: int = 500) -> Result:
+    def minimize(self, x0: np.ndarray, *, gtol: float = 1e-5, max_iter: int = 500, fixed: int = -1) -> Result:
+        """BFGS from x0; `fixed` names a coordinate held at its x0 value (−1: none)."""
         x, value, grad, converged, iterations = bfgs(
-            self.model_id, np.asarray(x0, dtype=np.float64), self.data(), gtol, max_iter
+            self.model_id, np.asarray(x0, dtype=np.float64), self.data(), gtol, max_iter, fixed
         )
         return Result(x, float(value), grad, bool(converged), int(iterations))
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", nogil=True)
 def objective_many(model_id: int, xs: Array, data: Data) -> Array:
     """−log posterior at each row of `xs` (free scale): the study-level fit's importance sampling."""
     out = np.empty(xs.shape[0])

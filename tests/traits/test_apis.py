@@ -24,7 +24,7 @@ def test_my_profile_is_404_before_processing_then_shows_versions_and_intervals(a
     processed(alpha, participant)
     body = alpha_client.get("/api/v1/me/profile/", **bearer(token)).json()
     assert body["versions"]["traits"] == "bart-traits/2.0.0"
-    assert body["versions"]["models"] == {"bart_par4": "bart_par4/1.1.0", "bart_ewmv": "bart_ewmv/1.1.0"}
+    assert body["versions"]["models"] == {"bart_par4": "bart_par4/2.0.0", "bart_ewmv": "bart_ewmv/2.0.0"}
     assert len(body["input_sha256"]) == 64 and "not a diagnosis" in body["notice"]
     risk = body["dimensions"][0]
     assert (risk["low_pole"], risk["high_pole"]) == ("cautious", "risk-seeking")
@@ -46,7 +46,7 @@ def test_session_metrics_for_a_viewer_carry_versions_and_both_fits(alpha, cast, 
     body = response.json()
     assert body["versions"]["metrics"] == "bart-metrics/1.0.0"
     assert body["metrics"]["overall"]["n_balloons"] == 30
-    assert {f["version"] for f in body["model_fits"]} == {"bart_par4/1.1.0", "bart_ewmv/1.1.0"}
+    assert {f["version"] for f in body["model_fits"]} == {"bart_par4/2.0.0", "bart_ewmv/2.0.0"}
     assert all(set(f["intervals"]) == set(f["estimates"]) for f in body["model_fits"])
 
 

@@ -73,7 +73,7 @@ def test_the_fit_reports_the_best_of_its_starts():
     ]
     assert -fit.log_posterior == pytest.approx(min(ends), abs=1e-9)
     assert fit.starts_agreeing == sum(1 for e in ends if abs(e - min(ends)) < 1e-3)
-    assert math.isfinite(fit.aic) and fit.version == "bart_ewmv/1.1.0"
+    assert math.isfinite(fit.aic) and fit.version == "bart_ewmv/2.0.0"
 
 
 def test_reading_the_models_does_not_load_numba():

@@ -36,11 +36,11 @@ def test_processing_stores_metrics_fits_and_profile_with_versions_and_hash(parti
     result = session_process(data=data)
     digest = input_hash(data)
     assert result.metrics.metrics_version == "bart-metrics/1.0.0" and result.metrics.input_hash == digest
-    assert {f.model_version for f in result.fits} == {"bart_par4/1.1.0", "bart_ewmv/1.1.0"}
+    assert {f.model_version for f in result.fits} == {"bart_par4/2.0.0", "bart_ewmv/2.0.0"}
     assert all(f.input_hash == digest and f.color == "blue" for f in result.fits)
     profile = result.profile
     assert (profile.traits_version, profile.metrics_version) == ("bart-traits/2.0.0", "bart-metrics/1.0.0")
-    assert profile.model_versions == {"bart_par4": "bart_par4/1.1.0", "bart_ewmv": "bart_ewmv/1.1.0"}
+    assert profile.model_versions == {"bart_par4": "bart_par4/2.0.0", "bart_ewmv": "bart_ewmv/2.0.0"}
     assert profile.event_schema == "bart-events/1" and profile.input_hash == digest
     assert profile.dimensions[0]["key"] == "risk_tolerance"
     assert profile_latest(participant=participant) == profile

@@ -1,10 +1,11 @@
 """Versioning policy in practice (docs/science.md): what can change a stored number cannot change unversioned.
 
 Each model version is pinned to a fingerprint of everything besides the code that decides its
-numbers (bounds, prior centres and SDs, starts); the study-level version likewise (hyperpriors,
-floor, tolerance, iterations, minimum sample). Changing any of them fails here until the version
-is bumped -- by a major step, since a new start or prior can move an estimate -- and the new
-fingerprint recorded below with the changelog entry in docs/models.md.
+numbers (bounds, prior centres and SDs, starts, the profile-interval settings); the study-level
+version likewise (hyperpriors, floor, tolerance, iterations, minimum sample). Changing any of
+them fails here until the version is bumped -- by a major step, since a new start or prior can
+move an estimate -- and the new fingerprint recorded below with the changelog entry in
+docs/models.md.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 
-from traits import hierarchical
-from traits.bart_models import MODELS
+from traits import hierarchical, profile
+from traits.bart_models import FREE_BOUND, MODELS
 
 PINNED = {
-    "bart_par4/1.1.0": "a486045236d32909",
-    "bart_ewmv/1.1.0": "f8f27b6bec599afb",
+    "bart_par4/2.0.0": "2b794215f99205c5",
+    "bart_ewmv/2.0.0": "b5c9feef6be77d3c",
     "bart-hierarchical/1.0.0": "d97d9ae4d3d5a703",
 }
 
@@ -27,10 +28,24 @@ def fingerprint(payload: object) -> str:
 
 
 def model_payload(name: str) -> object:
+    """What the point estimate depends on (the study-level fit starts from these too)."""
     model = MODELS[name]
     return {
         "params": [(p.name, p.low, p.high, p.prior_center, p.prior_sd) for p in model.params],
         "starts": model.starts,
+    }
+
+
+def interval_payload() -> object:
+    """What a session's stored interval depends on besides the estimate (since 2.0.0: the profile)."""
+    return {
+        "critical": profile.CRITICAL,
+        "first_step_se": profile.FIRST_STEP_SE,
+        "default_se": profile.DEFAULT_SE,
+        "min_step": profile.MIN_STEP,
+        "x_tol": profile.X_TOL,
+        "max_refine": profile.MAX_REFINE,
+        "free_bound": FREE_BOUND,
     }
 
 
@@ -50,8 +65,9 @@ def hierarchical_payload() -> object:
 def test_a_model_cannot_change_its_priors_starts_or_bounds_without_a_new_version():
     for name, model in MODELS.items():
         assert model.version in PINNED, f"record {model.version}'s fingerprint (and a changelog entry)"
-        assert fingerprint(model_payload(name)) == PINNED[model.version], (
-            f"{name}: bounds, priors or starts changed under {model.version}: that is a major version bump"
+        pinned = fingerprint({"model": model_payload(name), "intervals": interval_payload()})
+        assert pinned == PINNED[model.version], (
+            f"{name}: bounds, priors, starts or interval settings changed under {model.version}: a major version bump"
         )
 
 
