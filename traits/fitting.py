@@ -117,7 +117,7 @@ def _ewmv(v: Array, pumps: Array, expl: Array, n_succ: Array, n_pump: Array, gra
     return total
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", nogil=True)
 def objective(model_id: int, free: Array, data: Data, grad: Array) -> float:
     """−(log-likelihood + log prior) on the free scale; its gradient into `grad`. WALL outside the domain.
 

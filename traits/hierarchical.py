@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +48,9 @@ IS_DRAWS = 2000
 IS_DF = 5.0  # heavy tails, so that a posterior wider or more skewed than the Laplace curvature is still reached
 IS_SCALE = 1.5  # the proposal's spread relative to the Laplace covariance
 IS_SEED = 2026  # fixed: the same sample gives the same estimates and intervals
+# Threads for the participants of one E-step (the compiled fit releases the GIL); the result is the
+# same for any number, so this is a speed setting only.
+THREADS = max(1, min(os.cpu_count() or 1, 8))
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +275,7 @@ def fit_study(
     tol: float = TOL,
     max_iter: int = MAX_ITER,
     sigma_prior: dict[str, float] | None = None,
+    threads: int | None = None,
 ) -> StudyFit:
     """The study's population and each participant's shrunk estimate; `sessions` are (pumps, explosion) pairs."""
     model = MODELS[model] if isinstance(model, str) else model
@@ -278,35 +284,47 @@ def fit_study(
     from traits import fitting  # numba: loaded only by processes that fit (see bart_models.fit_model)
 
     base = [fitting.Problem.of(model, make_design(p, e)) for p, e in sessions]
+    sigma_scale = SIGMA_PRIOR if sigma_prior is None else sigma_prior
+    pool = ThreadPoolExecutor(max_workers=threads or THREADS)
+    try:
+        return _fit(model, base, pool, tol, max_iter, sigma_scale)
+    finally:
+        pool.shutdown()
+
+
+def _fit(
+    model: Model, base: list[Any], pool: ThreadPoolExecutor, tol: float, max_iter: int, sigma_scale: dict[str, float]
+) -> StudyFit:
     n, k = len(base), len(model.params)
     kinds = _scale_kind(model)
-    sigma_scale = SIGMA_PRIOR if sigma_prior is None else sigma_prior
     centres = base[0].centers.copy()
+    starts = [np.array([p.to_free(v) for p, v in zip(model.params, start, strict=True)]) for start in model.starts]
+
+    def own_map(i: int) -> np.ndarray:
+        results = [base[i].minimize(start) for start in starts]
+        return min(results, key=lambda r: (r.value, tuple(np.round(r.x, 12)))).x
+
     # Start from each participant's own MAP under the weak per-session prior, from every start, so a
     # participant whose likelihood has several optima (EWMV's plateau) starts at the best of them.
-    x = np.empty((n, k))
-    for i, problem in enumerate(base):
-        results = [
-            problem.minimize(np.array([p.to_free(v) for p, v in zip(model.params, start, strict=True)]))
-            for start in model.starts
-        ]
-        x[i] = min(results, key=lambda r: (r.value, tuple(np.round(r.x, 12)))).x
+    x = np.array(list(pool.map(own_map, range(n))))
     mu = x.mean(axis=0)
     sigma = np.maximum(x.std(axis=0), 0.1)
-    variances = np.zeros((n, k))
     iterations, converged = 0, False
-    covs: list[np.ndarray | None] = [None] * n
-    ok = [False] * n
+
+    def e_step(i: int) -> tuple[np.ndarray, np.ndarray]:
+        prior = dataclasses.replace(base[i], centers=mu.copy(), sds=sigma.copy())
+        result = prior.minimize(x[i])
+        cov = _covariance(prior, result.x)
+        # A participant without a usable curvature contributes the prior's own spread (no information).
+        return result.x, np.diag(cov) if cov is not None else sigma**2
+
     while iterations < max_iter:
         iterations += 1
-        for i, problem in enumerate(base):
-            prior = dataclasses.replace(problem, centers=mu.copy(), sds=sigma.copy())
-            result = prior.minimize(x[i])
-            x[i] = result.x
-            covs[i] = _covariance(prior, x[i])
-            ok[i] = covs[i] is not None and (result.converged or float(np.max(np.abs(result.grad))) < 1e-3)
-            # A participant without a usable curvature contributes the prior's own spread (no information).
-            variances[i] = np.diag(covs[i]) if covs[i] is not None else sigma**2
+        # Participants are independent given the population: the compiled fit releases the GIL, so
+        # they run on all cores; each one's numbers do not depend on the thread it ran on.
+        steps = list(pool.map(e_step, range(n)))
+        x = np.array([s[0] for s in steps])
+        variances = np.array([s[1] for s in steps])
         new_mu = np.array([_mu_update(float(x[:, j].sum()), n, float(sigma[j]), float(centres[j])) for j in range(k)])
         sum_sq = ((x - new_mu) ** 2 + variances).sum(axis=0)
         new_sigma = np.array([_sigma_update(float(sum_sq[j]), n, sigma_scale[kinds[j]]) for j in range(k)])
@@ -315,18 +333,20 @@ def fit_study(
         if change < tol:
             converged = True
             break
+
     # One last E-step under the final population, so the estimates and intervals belong to it; the
     # posterior reported is importance-sampled around it (_sampled), Laplace only where that fails.
-    individuals = []
-    for i, problem in enumerate(base):
-        prior = dataclasses.replace(problem, centers=mu.copy(), sds=sigma.copy())
+    def final(i: int) -> Individual:
+        prior = dataclasses.replace(base[i], centers=mu.copy(), sds=sigma.copy())
         result = prior.minimize(x[i])
         cov = _covariance(prior, result.x)
         good = cov is not None and (result.converged or float(np.max(np.abs(result.grad))) < 1e-3)
         sampled = None
         if cov is not None:
             sampled = _sampled(model, prior, result.x, cov, np.random.default_rng([IS_SEED, i]), good)
-        individuals.append(sampled or _individual(model, result.x, cov, good))
+        return sampled or _individual(model, result.x, cov, good)
+
+    individuals = list(pool.map(final, range(n)))
     population = {
         p.name: {
             "mu_free": float(mu[j]),
