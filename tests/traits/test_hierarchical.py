@@ -92,3 +92,19 @@ def test_ewmv_stop_point_is_where_pumping_stops_being_worth_it():
     u_pump = (1 - phi) - lam * phi * u_loss + rho * phi * (1 - phi) * (1 + lam * u_loss) ** 2
     assert u_pump == pytest.approx(0.0, abs=1e-9)
     assert ewmv_stop_point(phi, 0.4, lam) == math.inf  # a strong risk seeker never finds stopping worth it
+
+
+@pytest.mark.parametrize("model", ["bart_par4", "bart_ewmv"])
+def test_the_numbers_do_not_depend_on_how_many_threads_computed_them(model):
+    rng = np.random.default_rng(5)
+    names = [p.name for p in MODELS[model].params]
+    sessions = []
+    for _ in range(12):
+        values = {p.name: p.prior_center for p in MODELS[model].params}
+        values["tau"] = values["tau"] * float(rng.uniform(0.5, 1.5))
+        choices = simulate_choices(model, [values[n] for n in names], uniform_schedule(30, 128, rng), rng)
+        sessions.append(([c[0] for c in choices], [c[1] for c in choices]))
+    one = fit_study(model, sessions, threads=1, max_iter=15)
+    two = fit_study(model, sessions, threads=2, max_iter=15)
+    assert one.population == two.population and one.iterations == two.iterations
+    assert [i.as_dict() for i in one.individuals] == [i.as_dict() for i in two.individuals]
