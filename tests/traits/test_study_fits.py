@@ -153,6 +153,8 @@ def test_the_dashboard_shows_the_population_and_a_participants_labelled_paramete
     assert "Study-level model fits" in home and "population of 10 participants" in home and "Refit now" in home
     page = client.get(f"/dashboard/participants/{fitted[0].participant_code}/").content.decode()
     assert "Model parameters" in page and "ω = −γ / ln φ" in page and "not identified" in page
+    # One session's profile intervals are calibrated; EWMV's study-level ρ and λ intervals are not, and say so.
+    assert "Study level: not identified from the study-level fit" in page and "too narrow" in page
     viewer = host_client(alpha.domain_name)
     viewer.force_login(cast["viewer"])
     assert "Refit now" not in viewer.get("/dashboard/").content.decode()
