@@ -41,6 +41,14 @@ _MEASURED: dict[str, dict[str, dict[str, float]]] = {
         "stop_point": {"r_session": 0.79, "coverage_session": 0.97, "r_study": 0.92, "coverage_study": 0.90},
     },
 }
+# One session's intervals before 2.0.0 were Wald intervals (x̂ ± 1.96·SE on the free scale), which
+# covered less often; fits stored under those versions keep them and are labelled by these figures
+# (same command, 2026-12-03, docs/validation.md). The estimates, hence r, are the same.
+_WALD_SESSION_COVERAGE: dict[str, dict[str, float]] = {
+    "bart_par4": {"phi": 0.88, "eta": 0.92, "gamma": 0.88, "tau": 0.85, "omega": 0.93},
+    "bart_ewmv": {"phi": 0.92, "eta": 0.91, "rho": 0.69, "tau": 0.91, "lambda": 0.85, "stop_point": 0.97},
+}
+_WALD_VERSIONS = {"bart_par4/1.0.0", "bart_par4/1.1.0", "bart_ewmv/1.0.0", "bart_ewmv/1.1.0"}
 NOTE_NOT_IDENTIFIED = (
     "not identified from {what}: in simulation the fit recovered it poorly (r {r:.2f} < {limit:.2f}); "
     "it mostly reflects the prior or trades off with other parameters{study}"
@@ -48,13 +56,19 @@ NOTE_NOT_IDENTIFIED = (
 NOTE_NARROW = "its 95 % interval covered the true value for only {c:.0%} of simulated agents: too narrow"
 
 
-def label(model: str, parameter: str, *, level: str = "session") -> dict[str, Any]:
-    """{identified, note, interval_calibrated} for one parameter of a session's fit or of the study-level fit."""
+def label(model: str, parameter: str, *, level: str = "session", version: str | None = None) -> dict[str, Any]:
+    """{identified, note, interval_calibrated} for one parameter of a session's fit or of the study-level fit.
+
+    `version`: the model version a stored session fit was made with (its intervals' method); None
+    means the current one.
+    """
     measured = _MEASURED.get(model, {}).get(parameter)
     if measured is None:
         return {"identified": None, "note": "identifiability not measured", "interval_calibrated": None}
     r = measured["r_study" if level == "study" else "r_session"]
     coverage = measured["coverage_study" if level == "study" else "coverage_session"]
+    if level == "session" and version in _WALD_VERSIONS:
+        coverage = _WALD_SESSION_COVERAGE[model][parameter]
     identified = r >= IDENTIFIED_R
     notes = []
     if not identified:
@@ -69,8 +83,10 @@ def label(model: str, parameter: str, *, level: str = "session") -> dict[str, An
     return {"identified": identified, "note": "; ".join(notes), "interval_calibrated": calibrated}
 
 
-def labels(model: str, parameters: Any, *, level: str = "session") -> dict[str, dict[str, Any]]:
-    return {name: label(model, name, level=level) for name in parameters}
+def labels(
+    model: str, parameters: Any, *, level: str = "session", version: str | None = None
+) -> dict[str, dict[str, Any]]:
+    return {name: label(model, name, level=level, version=version) for name in parameters}
 
 
 def label_evidence(dimensions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -81,6 +97,9 @@ def label_evidence(dimensions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not evidence:
             out.append(dim)
             continue
-        labelled = [{**item, **label(str(item.get("model")), str(item.get("parameter")))} for item in evidence]
+        labelled = [
+            {**item, **label(str(item.get("model")), str(item.get("parameter")), version=item.get("version"))}
+            for item in evidence
+        ]
         out.append({**dim, "model_evidence": labelled})
     return out

@@ -60,7 +60,7 @@ def fit_payload(fit: Any) -> dict[str, Any]:
         "estimates": fit.estimates,
         "intervals": fit.intervals,
         # Read-time labels (traits.identification): a parameter one session does not pin down says so.
-        "identification": identification.labels(fit.model, fit.estimates),
+        "identification": identification.labels(fit.model, fit.estimates, version=fit.model_version),
         "log_likelihood": fit.log_likelihood,
         "aic": fit.aic,
         "bic": fit.bic,
@@ -124,7 +124,7 @@ def session_fit_payload(fit: ModelFit) -> dict[str, Any]:
         "color": fit.color,
         "estimates": fit.estimates,
         "intervals": fit.intervals,
-        "identification": identification.labels(fit.model, fit.estimates, level="session"),
+        "identification": identification.labels(fit.model, fit.estimates, level="session", version=fit.model_version),
         "converged": fit.converged,
     }
 

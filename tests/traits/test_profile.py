@@ -91,3 +91,19 @@ def test_the_profile_is_wider_than_wald_along_ewmvs_risk_loss_ridge():
         low, high = (rho.to_free(v) for v in fit.intervals["rho"])
         wider += int(high - low > 2 * 1.96 * se)
     assert wider >= 3
+
+
+def test_labels_follow_the_interval_method_a_stored_fit_was_made_with():
+    from traits import identification
+
+    current = identification.label("bart_ewmv", "rho", version=EWMV.version)
+    assert current["interval_calibrated"] is True and current["identified"] is False
+    # A fit stored under 1.1.0 keeps its Wald interval, which covered ρ for 69 % of simulated agents.
+    old = identification.label("bart_ewmv", "rho", version="bart_ewmv/1.1.0")
+    assert old["interval_calibrated"] is False and "69%" in old["note"]
+    evidence = identification.label_evidence(
+        [{"key": "risk", "model_evidence": [{"model": "bart_par4", "parameter": "tau", "version": "bart_par4/1.1.0"}]}]
+    )
+    assert evidence[0]["model_evidence"][0]["interval_calibrated"] is False
+    # The study-level fit's intervals do not depend on the session fit's version.
+    assert identification.label("bart_ewmv", "rho", level="study", version="bart_ewmv/1.1.0")["note"].count("19%") == 1
