@@ -186,8 +186,10 @@ def test_the_charts_are_readable_and_open_their_data_tables(
     assert replay.locator("details table").first.locator("tbody tr").count() == 30
     assert_no_sideways_scroll(page)  # the replay scrolls inside its own box on a phone
     # The model parameters' notes read as text at every width, never a column one word wide.
-    note = page.locator("section[aria-labelledby=h-models] tbody tr").first.locator("td").last
+    rows = page.locator("section[aria-labelledby=h-models] tbody tr")
+    note = rows.filter(has_text="not identified").first.locator("td").last
     expect(note).to_be_visible()
+    expect(note).to_contain_text("This session: not identified from one session")
     box = note.bounding_box()
     assert box and box["width"] >= 280, box
     screenshot(page, f"participant-profile-{width}", full_page=True)
