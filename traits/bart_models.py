@@ -340,7 +340,7 @@ def fit_model(model: Model | str, pumps: Sequence[int], explosion: Sequence[int]
     # the natural scale, so it respects the bounds; the Hessian SEs stay as the local precision.
     from traits.profile import profile_intervals
 
-    ends = profile_intervals(problem, x, float(best.value), [ses[p.name] for p in model.params], FREE_BOUND)
+    ends = profile_intervals(problem, x, float(best.value), cov if pd_ok else None, FREE_BOUND)
     for (low, high), p in zip(ends, model.params, strict=True):
         intervals[p.name] = (p.to_natural(low), p.to_natural(high))
     estimates = {p.name: p.to_natural(float(v)) for p, v in zip(model.params, x, strict=True)}

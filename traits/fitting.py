@@ -34,6 +34,7 @@ FREE_LIMIT = 30.0
 ARMIJO_C1 = 1e-4
 FTOL = 1e-12  # relative decrease below which an iteration counts as no progress
 MAX_HALVINGS = 30  # a step of 2⁻³⁰ of the first guess changes nothing the data can tell
+_NO_H0 = np.empty((0, 0))  # bfgs's "start from the identity"
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -152,14 +153,16 @@ def objective(model_id: int, free: Array, data: Data, grad: Array) -> float:
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
 def bfgs(
-    model_id: int, x0: Array, data: Data, gtol: float, max_iter: int, fixed: int
+    model_id: int, x0: Array, data: Data, gtol: float, max_iter: int, fixed: int, h0: Array
 ) -> tuple[Array, float, Array, bool, int]:
     """Minimise from x0. Returns (x, value, gradient, converged, iterations): it stops when the largest
     |gradient| is below gtol, when no step lowers the objective, or after max_iter iterations.
 
     `fixed` >= 0 holds that coordinate at x0's value (a profile likelihood, traits/profile.py): its
     gradient component is zeroed, so with a diagonal start every direction and BFGS update leaves it
-    alone. −1 fixes nothing.
+    alone. −1 fixes nothing. `h0` (k × k) is a starting inverse Hessian, used as given (no rescaling
+    after the first step); an empty (0 × 0) array means the identity. With `fixed`, its row and
+    column for that coordinate must be zero off the diagonal.
     """
     k = x0.size
     x = x0.copy()
@@ -167,8 +170,12 @@ def bfgs(
     f = objective(model_id, x, data, g)
     if fixed >= 0:
         g[fixed] = 0.0
-    h = np.eye(k)
-    first = True
+    if h0.shape[0] == k:
+        h = h0.copy()
+        first = False
+    else:
+        h = np.eye(k)
+        first = True
     new_g = np.empty(k)
     direction = np.empty(k)
     iterations = 0
@@ -281,10 +288,20 @@ class Problem:
         """−log posterior at many points (rows, free scale) in one compiled loop."""
         return objective_many(self.model_id, np.ascontiguousarray(xs, dtype=np.float64), self.data())
 
-    def minimize(self, x0: np.ndarray, *, gtol: float = 1e-5, max_iter: int = 500, fixed: int = -1) -> Result:
-        """BFGS from x0; `fixed` names a coordinate held at its x0 value (−1: none)."""
+    def minimize(
+        self,
+        x0: np.ndarray,
+        *,
+        gtol: float = 1e-5,
+        max_iter: int = 500,
+        fixed: int = -1,
+        inverse_hessian: np.ndarray | None = None,
+    ) -> Result:
+        """BFGS from x0; `fixed` names a coordinate held at its x0 value (−1: none); `inverse_hessian`
+        a starting curvature (default: the identity, rescaled after the first step)."""
+        h0 = _NO_H0 if inverse_hessian is None else np.ascontiguousarray(inverse_hessian, dtype=np.float64)
         x, value, grad, converged, iterations = bfgs(
-            self.model_id, np.asarray(x0, dtype=np.float64), self.data(), gtol, max_iter, fixed
+            self.model_id, np.asarray(x0, dtype=np.float64), self.data(), gtol, max_iter, fixed, h0
         )
         return Result(x, float(value), grad, bool(converged), int(iterations))
 

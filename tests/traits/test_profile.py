@@ -32,7 +32,7 @@ def test_a_fixed_coordinate_stays_where_it_was_put():
 
 
 @pytest.mark.parametrize("model_name", ["bart_par4", "bart_ewmv"])
-@pytest.mark.parametrize("seed", [3, 4])
+@pytest.mark.parametrize("seed", range(3, 23))
 def test_each_end_is_where_the_profile_has_dropped_by_half_the_chi_square_quantile(model_name, seed):
     model = MODELS[model_name]
     _, pumps, explosion = session(model_name, 30, seed)
@@ -46,11 +46,26 @@ def test_each_end_is_where_the_profile_has_dropped_by_half_the_chi_square_quanti
         for end in (p.to_free(low), p.to_free(high)):
             if abs(end) >= 12.0 - 1e-9:
                 continue  # the data did not bound this side: nothing to check against the criterion
+            outward = 1.0 if end > x[i] else -1.0
+            margin = 2 * profile.X_TOL  # where the profile is a wall, the end is placed to within X_TOL
+            # Just beyond the end, re-optimised from the MAP's other coordinates (not the warm path
+            # the search took), the profile is at or above the threshold: the interval is not too narrow ...
             start = x.copy()
-            start[i] = end
-            # Re-optimised from the MAP's other coordinates, not the warm path the search took.
-            drop = problem.minimize(start, fixed=i).value - f0
-            assert drop == pytest.approx(profile.CRITICAL, abs=0.05), (p.name, end)
+            start[i] = end + outward * margin
+            assert problem.minimize(start, fixed=i).value - f0 >= profile.CRITICAL - 0.05, (p.name, end)
+            # ... and just inside it, below: the interval is not too wide. The profile is a minimum
+            # over the others, which for EWMV has more than one branch (η small or large): the
+            # lowest of this test's own starts, the MAP's and every start of the model.
+            inside = end - outward * margin
+            starts = [x] + [
+                np.array([q.to_free(v) for q, v in zip(model.params, st, strict=True)]) for st in model.starts
+            ]
+            values = []
+            for st in starts:
+                st = st.copy()
+                st[i] = inside
+                values.append(problem.minimize(st, fixed=i).value)
+            assert min(values) - f0 < profile.CRITICAL + 0.05, (p.name, end)
 
 
 def test_a_parameter_the_data_cannot_inform_gets_the_priors_interval():

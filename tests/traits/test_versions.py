@@ -17,8 +17,8 @@ from traits import hierarchical, profile
 from traits.bart_models import FREE_BOUND, MODELS
 
 PINNED = {
-    "bart_par4/2.0.0": "2b794215f99205c5",
-    "bart_ewmv/2.0.0": "b5c9feef6be77d3c",
+    "bart_par4/2.0.0": "ae2291050b373a12",
+    "bart_ewmv/2.0.0": "80ce87d03f2e7da9",
     "bart-hierarchical/1.0.0": "d97d9ae4d3d5a703",
 }
 
@@ -45,6 +45,9 @@ def interval_payload() -> object:
         "min_step": profile.MIN_STEP,
         "x_tol": profile.X_TOL,
         "max_refine": profile.MAX_REFINE,
+        "profile_gtol": profile.PROFILE_GTOL,
+        "max_resumes": profile.MAX_RESUMES,
+        "far": profile.FAR,
         "free_bound": FREE_BOUND,
     }
 
