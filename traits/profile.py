@@ -15,12 +15,15 @@ instead of its tangent, is invariant to the parameter's scale, and where the dat
 parameter it runs to the bound of the search (FREE_BOUND) instead of pretending a width. The
 inner minimisation is the compiled BFGS with the coordinate held fixed (traits.fitting.bfgs),
 started where the quadratic approximation at the optimum puts the others (x̂₋ᵢ + Σ₋ᵢ,ᵢ/Σᵢᵢ·Δ)
-with their conditional covariance as its first inverse Hessian. Each end found is confirmed from a
-second start (the optimum's other coordinates): where that finds the profile still below the
-threshold, the search resumes outward (at most MAX_RESUMES times).
+with their conditional covariance as its first inverse Hessian.
+
 Each end is bracketed by doubling steps from 1.96 Wald SEs and then found by the Illinois variant of
 regula falsi on the known signs (the profile is re-optimised at every probe, warm-started from the
 previous probe, so re-evaluating a bracket end could give a different value; the method never does).
+EWMV's profile can have more than one branch (η small or large), so each end found is confirmed
+from a second start (the optimum's other coordinates): where that finds the profile still below
+the threshold, the search resumes outward (at most MAX_RESUMES times). The interval can therefore
+only err toward the true profile's width, never inside it by a branch the search missed at its end.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ def _path(cov: np.ndarray | None, i: int) -> _Path:
 
 def _profile(problem: Any, path: _Path, i: int, value: float, warm: np.ndarray) -> tuple[float, np.ndarray]:
     # Start where the quadratic approximation puts the others' optimum, with its curvature: the
-    # inner fit then takes a few steps instead of dozens (the result is the same optimum).
+    # inner fit then takes a few steps instead of dozens (on a single-branch profile, the same optimum).
     start = warm + path.slope * (value - warm[i]) if path.slope is not None else warm.copy()
     start[i] = value
     result = problem.minimize(start, fixed=i, gtol=PROFILE_GTOL, inverse_hessian=path.inverse_hessian)
@@ -141,6 +144,7 @@ def profile_intervals(
     `cov` is H⁻¹ at x (None when H was not positive definite): it sizes the first probe and starts
     each inner fit; without it the probes start at 0.5 and from the previous point.
     """
+
     def end(job: tuple[int, float]) -> float:
         i, sign = job
         se = math.sqrt(float(cov[i, i])) if cov is not None and cov[i, i] > 0 else None
