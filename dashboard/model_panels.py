@@ -30,6 +30,16 @@ def _row(name: str, estimate: Any, interval: Any, label: dict[str, Any]) -> dict
     }
 
 
+def _note(session: dict[str, Any], study: dict[str, Any]) -> str:
+    """The row's note: the session fit's label, then the study-level one where that estimate is shown."""
+    parts = []
+    if session.get("note"):
+        parts.append(f"This session: {session['note']}.")
+    if study.get("note") and study.get("estimate") is not None:
+        parts.append(f"Study level: {study['note']}.")
+    return " ".join(parts)
+
+
 def study_models_panel() -> dict[str, Any]:
     """The newest study-level fit of each model: the population median and 95 % range per parameter."""
     fits = []
@@ -95,5 +105,7 @@ def participant_models_panel(*, participant: Participant) -> list[dict[str, Any]
                     ),
                 }
             )
+        for row in rows:
+            row["note"] = _note(row["session"], row["study"])
         out.append({"model": name, "version": model.version, "session_fit": session_fit, "study": study, "rows": rows})
     return out

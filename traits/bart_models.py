@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from traits.profile import profile_intervals
+
 Array = np.ndarray
 
 
@@ -338,8 +340,6 @@ def fit_model(model: Model | str, pumps: Sequence[int], explosion: Sequence[int]
     # Since 2.0.0 the interval follows the profile of the log posterior, not its curvature at the
     # optimum: the Wald interval covered too rarely in simulation (docs/validation.md). Mapped back to
     # the natural scale, so it respects the bounds; the Hessian SEs stay as the local precision.
-    from traits.profile import profile_intervals
-
     ends = profile_intervals(problem, x, float(best.value), cov if pd_ok else None, FREE_BOUND)
     for (low, high), p in zip(ends, model.params, strict=True):
         intervals[p.name] = (p.to_natural(low), p.to_natural(high))

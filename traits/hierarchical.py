@@ -312,6 +312,7 @@ def _fit(
     iterations, converged = 0, False
 
     def e_step(i: int) -> tuple[np.ndarray, np.ndarray]:
+        # Reads the current mu, sigma and x of the loop below (rebound after each M-step).
         prior = dataclasses.replace(base[i], centers=mu.copy(), sds=sigma.copy())
         result = prior.minimize(x[i])
         cov = _covariance(prior, result.x)

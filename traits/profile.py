@@ -57,9 +57,13 @@ class _Path:
     inverse_hessian: np.ndarray | None  # Σ₋ᵢ|ᵢ, row and column i zero but the diagonal
 
 
+# The naive inner fit: from the given point with the identity as curvature (the second start of _end).
+_NAIVE = _Path(None, None)
+
+
 def _path(cov: np.ndarray | None, i: int) -> _Path:
     if cov is None or not cov[i, i] > 0:
-        return _Path(None, None)
+        return _NAIVE
     slope = cov[:, i] / cov[i, i]
     conditional = cov - np.outer(cov[:, i], cov[i, :]) / cov[i, i]
     conditional[i, :] = 0.0
@@ -80,15 +84,6 @@ def _profile(problem: Any, path: _Path, i: int, value: float, warm: np.ndarray) 
         start = warm.copy()
         start[i] = value
         result = problem.minimize(start, fixed=i, gtol=PROFILE_GTOL, inverse_hessian=path.inverse_hessian)
-    return float(result.value), result.x
-
-
-def _confirm(problem: Any, x: np.ndarray, i: int, value: float) -> tuple[float, np.ndarray]:
-    """The profile at `value` from a second start: the optimum's other coordinates, the identity as
-    curvature (the naive inner fit). A non-convex profile can have several inner optima."""
-    start = x.copy()
-    start[i] = value
-    result = problem.minimize(start, fixed=i, gtol=PROFILE_GTOL)
     return float(result.value), result.x
 
 
@@ -126,9 +121,10 @@ def _end(
             else:
                 a, fa, warm = c, fc, point
                 fb *= 0.5
-        # Confirmed from the second start: where it finds the profile still inside, the search
-        # resumes outward from there (the interval only ever grows toward the true profile's end).
-        value, point = _confirm(problem, x, i, b)
+        # Confirmed from a second start, the optimum's other coordinates with the identity as
+        # curvature (a non-convex profile can have several inner optima): where it finds the profile
+        # still inside, the search resumes outward from there.
+        value, point = _profile(problem, _NAIVE, i, b, x)
         if value - f0 - CRITICAL > 0:
             break
         a, fa, warm = b, value - f0 - CRITICAL, point
